@@ -1,0 +1,49 @@
+import Foundation
+
+/// `{root}/chargers/{cp}/events/{name}`, QoS 1, not retained: DataTransfer, firmware, diagnostics,
+/// security events and call errors, carried with the charger's own fields in `data`.
+public struct ChargerEvent: Codable, Sendable, Hashable {
+    public var at: Date
+    public var name: ChargerEventName
+    public var data: JSONValue
+
+    public init(at: Date, name: ChargerEventName, data: JSONValue) {
+        self.at = at
+        self.name = name
+        self.data = data
+    }
+}
+
+/// `{root}/chargers/{cp}/ocpp`, QoS 0: every raw frame in and out, for the field debug console.
+public enum OCPPFrameLog {
+    public enum Direction: String, Sendable { case `in`, out }
+
+    /// Builds the payload without re-encoding the frame: a valid frame is embedded as is, a frame
+    /// that is not JSON is embedded as a string with `"malformed":true`.
+    public static func payload(at: Date, direction: Direction, rawFrame: String, isValidJSON: Bool) -> String {
+        let frame = isValidJSON ? rawFrame : jsonStringLiteral(rawFrame)
+        let malformed = isValidJSON ? "" : ",\"malformed\":true"
+        return "{\"at\":\"\(Timestamp.format(at))\",\"dir\":\"\(direction.rawValue)\",\"frame\":\(frame)\(malformed)}"
+    }
+
+    public static func jsonStringLiteral(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
