@@ -8,11 +8,17 @@ struct OCPPFieldConstraint: Sendable {
     /// A `JSONValue` field that the schema types as string (DataTransfer `data`): strict mode
     /// requires a string, lenient mode takes any JSON.
     var textOnly: Bool = false
+    /// A number that must be a multiple of this (ChargingSchedulePeriod.limit: 0.1).
+    var multipleOf: Double?
+    /// A string that must be an absolute URI (`anyURI`: GetDiagnostics, UpdateFirmware location).
+    var uri: Bool = false
 
     static let none = OCPPFieldConstraint()
     static func maxLength(_ length: Int) -> OCPPFieldConstraint { OCPPFieldConstraint(maxLength: length) }
     static func minimum(_ value: Int) -> OCPPFieldConstraint { OCPPFieldConstraint(minimum: value) }
     static let text = OCPPFieldConstraint(textOnly: true)
+    static let tenths = OCPPFieldConstraint(multipleOf: 0.1)
+    static let anyURI = OCPPFieldConstraint(uri: true)
 }
 
 /// Coding keys that carry their field's constraints; the payload decoder reads them.

@@ -139,6 +139,9 @@ final class DecodeState {
         default:
             throw typeError("string", value, path, leaf)
         }
+        if let constraint, constraint.uri, !lenient, !DecodeState.isAbsoluteURI(string) {
+            throw error(.typeConstraintViolation, path, leaf, "expected a URI, got \"\(string.prefix(40))\"")
+        }
         if let maxLength = constraint?.maxLength, string.utf8.count > maxLength {
             let length = string.unicodeScalars.count
             if length > maxLength {
@@ -152,6 +155,16 @@ final class DecodeState {
             }
         }
         return string
+    }
+
+    /// `scheme:rest` with an RFC 3986 scheme, no spaces.
+    static func isAbsoluteURI(_ text: String) -> Bool {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
+        let scheme = text[..<colon]
+        guard let first = scheme.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) else { return false }
+        guard scheme.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+            || $0 == "+" || $0 == "-" || $0 == "." }) else { return false }
+        return !text.contains(" ") && text.index(after: colon) != text.endIndex
     }
 
     /// `12` → "12", `12.5` → "12.5": how a number sent in a string field is turned into text.
@@ -194,9 +207,16 @@ final class DecodeState {
         return integer
     }
 
-    func decodeDouble(_ value: JSONValue, _ path: PathNode?, _ leaf: PathComponent) throws(OCPPValidationError) -> Double {
+    func decodeDouble(_ value: JSONValue, _ path: PathNode?, _ leaf: PathComponent,
+                      _ constraint: OCPPFieldConstraint? = nil) throws(OCPPValidationError) -> Double {
         switch value {
         case .number(let n):
+            if let step = constraint?.multipleOf, !lenient {
+                let ratio = n / step
+                guard abs(ratio - ratio.rounded()) < 1e-6 else {
+                    throw error(.propertyConstraintViolation, path, leaf, "\(n) is not a multiple of \(step)")
+                }
+            }
             return n
         case .string(let text) where lenient:
             guard let parsed = Double(text.trimmingCharacters(in: .whitespaces)), parsed.isFinite else {
@@ -287,7 +307,7 @@ final class DecodeState {
                               _ constraint: OCPPFieldConstraint?) throws -> T {
         if T.self == String.self { return try decodeString(value, path, leaf, constraint) as! T }
         if T.self == Int.self { return try decodeInteger(value, path, leaf, constraint) as! T }
-        if T.self == Double.self { return try decodeDouble(value, path, leaf) as! T }
+        if T.self == Double.self { return try decodeDouble(value, path, leaf, constraint) as! T }
         if T.self == Bool.self { return try decodeBool(value, path, leaf) as! T }
         if T.self == Date.self { return try decodeDate(value, path, leaf) as! T }
         if T.self == JSONValue.self {
@@ -453,7 +473,7 @@ struct PayloadDecoder: Decoder, SingleValueDecodingContainer {
     func decodeNil() -> Bool { value == .null }
     func decode(_ type: Bool.Type) throws -> Bool { try state.decodeBool(value, path, .none) }
     func decode(_ type: String.Type) throws -> String { try state.decodeString(value, path, .none, constraint) }
-    func decode(_ type: Double.Type) throws -> Double { try state.decodeDouble(value, path, .none) }
+    func decode(_ type: Double.Type) throws -> Double { try state.decodeDouble(value, path, .none, constraint) }
     func decode(_ type: Float.Type) throws -> Float { Float(try state.decodeDouble(value, path, .none)) }
     func decode(_ type: Int.Type) throws -> Int { try state.decodeInteger(value, path, .none, constraint) }
     func decode(_ type: Int8.Type) throws -> Int8 { try state.integer(type, value, path, .none, constraint) }
