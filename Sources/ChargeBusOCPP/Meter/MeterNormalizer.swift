@@ -95,8 +95,8 @@ public struct MeterNormalizer: Sendable {
     }
 
     private static func rank(_ location: String?) -> Int {
-        guard let location else { return 0 }
-        return location.caseInsensitiveCompare("Outlet") == .orderedSame ? 0 : 1
+        guard let location, location != "Outlet" else { return 0 }
+        return location.lowercased() == "outlet" ? 0 : 1
     }
 
     /// L1 + L2 + L3, each taken from `Lx` or else `Lx-N`. Nil when no such phase was sent.
@@ -142,11 +142,29 @@ public struct MeterNormalizer: Sendable {
             }
         }
 
+        /// Lower-cased unit, without allocating for the spellings of the schema.
+        static func canonicalUnit(_ unit: String) -> String {
+            switch unit {
+            case "Wh": "wh"
+            case "kWh": "kwh"
+            case "W": "w"
+            case "kW": "kw"
+            case "A": "a"
+            case "V": "v"
+            case "Percent": "percent"
+            case "Celsius": "celsius"
+            case "Celcius": "celcius"
+            case "Fahrenheit": "fahrenheit"
+            case "K": "k"
+            default: unit.lowercased()
+            }
+        }
+
         /// The value in the field's unit, or nil when `unit` does not fit.
         func convert(_ number: Double, unit: String?, multiplier: Int) -> Double? {
             // Dividing for negative multipliers keeps 1500000 × 10^-3 exact.
             let scaled = multiplier >= 0 ? number * pow(10, Double(multiplier)) : number / pow(10, Double(-multiplier))
-            let unit = unit?.lowercased()
+            let unit = unit.map(Field.canonicalUnit)
             switch self {
             case .energy:
                 switch unit {

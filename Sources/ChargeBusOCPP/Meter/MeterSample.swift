@@ -56,17 +56,31 @@ public struct MeterSample: Sendable, Hashable {
         case .number(let number):
             return number.isFinite ? number : nil
         case .text(let text):
+            if MeterSample.isPlainDecimal(text), let number = Double(text), number.isFinite { return number }
+            // Slow path for what chargers get wrong: surrounding spaces, a decimal comma.
             var trimmed = text.trimmingCharacters(in: .whitespaces)
             if !trimmed.contains("."), trimmed.filter({ $0 == "," }).count == 1 {
                 trimmed = trimmed.replacingOccurrences(of: ",", with: ".")
             }
-            guard let number = Double(trimmed), number.isFinite else { return nil }
-            // Double("nan"), Double("inf") and hex floats are not meter readings.
-            guard trimmed.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || "+-.eE".unicodeScalars.contains($0) }) else {
-                return nil
-            }
+            guard MeterSample.isPlainDecimal(trimmed), let number = Double(trimmed), number.isFinite else { return nil }
             return number
         }
+    }
+
+    /// Only digits, sign, decimal point and exponent: rejects `nan`, `inf` and hex floats, which
+    /// `Double(_:)` would accept.
+    static func isPlainDecimal(_ text: String) -> Bool {
+        guard !text.isEmpty else { return false }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "e"), UInt8(ascii: "E"):
+                continue
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     var valueDescription: String {

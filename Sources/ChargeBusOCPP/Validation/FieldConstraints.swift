@@ -36,6 +36,26 @@ public protocol OCPPClosedEnum: RawRepresentable, CaseIterable, Codable, Sendabl
 
 extension OCPPClosedEnum {
     public static var lenientFallback: Self? { nil }
+
+    /// With `OCPPPayloadCoding`: validated per the mode. With any other decoder: the raw value,
+    /// which must be one of the cases.
+    public init(from decoder: any Decoder) throws {
+        if let decoder = decoder as? PayloadDecoder {
+            self = try decoder.decodeClosedEnum(Self.self)
+            return
+        }
+        let container = try decoder.singleValueContainer()
+        let raw = try container.decode(String.self)
+        guard let value = Self(rawValue: raw) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(raw)\" is not a valid value")
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 }
 
 /// An open string enumeration (the SampledValue fields): any string is representable, so
@@ -50,6 +70,20 @@ where RawValue == String {
 }
 
 extension OCPPOpenEnum {
+    /// With `OCPPPayloadCoding`: validated per the mode. With any other decoder: any string.
+    public init(from decoder: any Decoder) throws {
+        if let decoder = decoder as? PayloadDecoder {
+            self = try decoder.decodeOpenEnum(Self.self)
+            return
+        }
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
     public init(stringLiteral value: String) { self.init(rawValue: value) }
     public var description: String { rawValue }
     /// Whether the value is one the schema lists.

@@ -316,13 +316,9 @@ final class DecodeState {
             }
             return value as! T
         }
-        if let closed = T.self as? any OCPPClosedEnum.Type {
-            return try decodeClosedEnum(closed, value, path, leaf) as! T
-        }
-        if let open = T.self as? any OCPPOpenEnum.Type {
-            return try decodeOpenEnum(open, value, path, leaf) as! T
-        }
-        return try T(from: PayloadDecoder(state: self, value: value, path: PathNode.extend(path, leaf), constraint: constraint))
+        // Everything else decodes itself; OCPP enums recognize `PayloadDecoder` and call back into
+        // `decodeClosedEnum`/`decodeOpenEnum` (cheaper than asking every type for its conformances).
+        return try T(from: PayloadDecoder(state: self, value: value, parent: path, leaf: leaf, constraint: constraint))
     }
 
     /// For an optional field that is present: `nil` when lenient mode treats it as absent.
@@ -338,15 +334,24 @@ final class DecodeState {
             adjust(.nullAsAbsent, path, leaf, "\"null\"")
             return nil
         }
-        if T.self == Date.self || T.self is any OCPPClosedEnum.Type {
+        if T.self == Date.self {
             do {
-                return try decode(type, from: value, path, leaf, constraint)
-            } catch let error as OCPPValidationError where error.code != .occurrenceConstraintViolation {
+                return try decodeDate(value, path, leaf) as? T
+            } catch {
                 adjust(.invalidOptionalDropped, path, leaf, value.stringValue ?? DecodeState.typeName(value))
                 return nil
             }
         }
-        return try decode(type, from: value, path, leaf, constraint)
+        if T.self == String.self || T.self == Int.self || T.self == Double.self || T.self == Bool.self || T.self == JSONValue.self {
+            return try decode(type, from: value, path, leaf, constraint)
+        }
+        do {
+            return try T(from: PayloadDecoder(state: self, value: value, parent: path, leaf: leaf, constraint: constraint,
+                                              dropIfInvalid: true))
+        } catch is DropInvalidOptional {
+            adjust(.invalidOptionalDropped, path, leaf, value.stringValue ?? DecodeState.typeName(value))
+            return nil
+        }
     }
 
     static func expectedName<T>(_ type: T.Type) -> String {
@@ -401,7 +406,7 @@ enum PayloadDecoding {
         }
         let state = DecodeState(mode: mode, reporting: reporting)
         do {
-            let value = try T(from: PayloadDecoder(state: state, value: payload, path: nil, constraint: nil))
+            let value = try T(from: PayloadDecoder(state: state, value: payload, parent: nil, leaf: .none, constraint: nil))
             try state.checkUnknownFields(root: root)
             return (value, state.adjustments ?? [])
         } catch let error as OCPPValidationError {
@@ -441,18 +446,28 @@ enum PayloadDecoding {
     }
 }
 
-/// A `Decoder` over one `JSONValue`.
+/// Thrown by a closed enum decoded for an optional field in lenient mode when its value is
+/// invalid: the field is then dropped. Never escapes `DecodeState.decodeOptional`.
+struct DropInvalidOptional: Error {}
+
+/// A `Decoder` over one `JSONValue` at `parent` + `leaf`.
 struct PayloadDecoder: Decoder, SingleValueDecodingContainer {
     let state: DecodeState
     let value: JSONValue
-    let path: PathNode?
+    let parent: PathNode?
+    let leaf: PathComponent
     let constraint: OCPPFieldConstraint?
+    /// Set for optional fields in lenient mode: an invalid enum value may be dropped.
+    var dropIfInvalid = false
 
+    /// The path of this value, allocated only when a container needs it.
+    var path: PathNode? { PathNode.extend(parent, leaf) }
     var codingPath: [any CodingKey] { PathNode.codingPath(path) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard case .object(let object) = value else { throw state.typeError("object", value, path, .none) }
+        guard case .object(let object) = value else { throw state.typeError("object", value, parent, leaf) }
+        let path = self.path
         var tracker: KeyTracker?
         if state.trackers != nil {
             let created = KeyTracker(object: object, path: path)
@@ -463,32 +478,45 @@ struct PayloadDecoder: Decoder, SingleValueDecodingContainer {
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case .array(let array) = value else { throw state.typeError("array", value, path, .none) }
+        guard case .array(let array) = value else { throw state.typeError("array", value, parent, leaf) }
         return UnkeyedContainer(state: state, array: array, path: path, elementConstraint: constraint)
+    }
+
+    func decodeClosedEnum<E: OCPPClosedEnum>(_ type: E.Type) throws -> E {
+        do {
+            return try state.decodeClosedEnum(type, value, parent, leaf)
+        } catch {
+            if dropIfInvalid, state.lenient { throw DropInvalidOptional() }
+            throw error
+        }
+    }
+
+    func decodeOpenEnum<E: OCPPOpenEnum>(_ type: E.Type) throws -> E {
+        try state.decodeOpenEnum(type, value, parent, leaf)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
 
     // SingleValueDecodingContainer
     func decodeNil() -> Bool { value == .null }
-    func decode(_ type: Bool.Type) throws -> Bool { try state.decodeBool(value, path, .none) }
-    func decode(_ type: String.Type) throws -> String { try state.decodeString(value, path, .none, constraint) }
-    func decode(_ type: Double.Type) throws -> Double { try state.decodeDouble(value, path, .none, constraint) }
-    func decode(_ type: Float.Type) throws -> Float { Float(try state.decodeDouble(value, path, .none)) }
-    func decode(_ type: Int.Type) throws -> Int { try state.decodeInteger(value, path, .none, constraint) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try state.integer(type, value, path, .none, constraint) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try state.integer(type, value, path, .none, constraint) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try state.integer(type, value, path, .none, constraint) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try state.integer(type, value, path, .none, constraint) }
-    func decode(_ type: UInt.Type) throws -> UInt { try state.integer(type, value, path, .none, constraint) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try state.integer(type, value, path, .none, constraint) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try state.integer(type, value, path, .none, constraint) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try state.integer(type, value, path, .none, constraint) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try state.integer(type, value, path, .none, constraint) }
+    func decode(_ type: Bool.Type) throws -> Bool { try state.decodeBool(value, parent, leaf) }
+    func decode(_ type: String.Type) throws -> String { try state.decodeString(value, parent, leaf, constraint) }
+    func decode(_ type: Double.Type) throws -> Double { try state.decodeDouble(value, parent, leaf, constraint) }
+    func decode(_ type: Float.Type) throws -> Float { Float(try state.decodeDouble(value, parent, leaf)) }
+    func decode(_ type: Int.Type) throws -> Int { try state.decodeInteger(value, parent, leaf, constraint) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try state.integer(type, value, parent, leaf, constraint) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try state.integer(type, value, parent, leaf, constraint) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try state.integer(type, value, parent, leaf, constraint) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try state.integer(type, value, parent, leaf, constraint) }
+    func decode(_ type: UInt.Type) throws -> UInt { try state.integer(type, value, parent, leaf, constraint) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try state.integer(type, value, parent, leaf, constraint) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try state.integer(type, value, parent, leaf, constraint) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try state.integer(type, value, parent, leaf, constraint) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try state.integer(type, value, parent, leaf, constraint) }
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         // Special types (String, Date, enums…) are handled by the state; anything else decodes
         // itself from this same decoder.
-        try state.decode(type, from: value, path, .none, constraint)
+        try state.decode(type, from: value, parent, leaf, constraint)
     }
 }
 
@@ -497,6 +525,16 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let object: [String: JSONValue]
     let path: PathNode?
     let tracker: KeyTracker?
+    /// Whether the keys carry constraints: one conformance check per object, not per field.
+    let constrainedKeys: Bool
+
+    init(state: DecodeState, object: [String: JSONValue], path: PathNode?, tracker: KeyTracker?) {
+        self.state = state
+        self.object = object
+        self.path = path
+        self.tracker = tracker
+        self.constrainedKeys = Key.self is any OCPPCodingKey.Type
+    }
 
     var codingPath: [any CodingKey] { PathNode.codingPath(path) }
     var allKeys: [Key] { object.keys.compactMap { Key(stringValue: $0) } }
@@ -510,7 +548,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     @inline(__always)
     private func constraint(_ key: Key) -> OCPPFieldConstraint? {
-        (key as? any OCPPCodingKey)?.constraint
+        constrainedKeys ? (key as? any OCPPCodingKey)?.constraint : nil
     }
 
     private func required(_ key: Key) throws -> JSONValue {
@@ -570,8 +608,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     private func subDecoder(_ key: Key) throws -> PayloadDecoder {
-        PayloadDecoder(state: state, value: try required(key), path: PathNode.extend(path, .key(key.stringValue)),
-                       constraint: constraint(key))
+        PayloadDecoder(state: state, value: try required(key), parent: path, leaf: .key(key.stringValue), constraint: constraint(key))
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
@@ -584,7 +621,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        PayloadDecoder(state: state, value: .object(object), path: path, constraint: nil)
+        PayloadDecoder(state: state, value: .object(object), parent: path, leaf: .none, constraint: nil)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder { try subDecoder(key) }
@@ -654,7 +691,7 @@ struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     private mutating func subDecoder() throws -> PayloadDecoder {
         let (value, leaf) = try next()
-        return PayloadDecoder(state: state, value: value, path: PathNode.extend(path, leaf), constraint: elementConstraint)
+        return PayloadDecoder(state: state, value: value, parent: path, leaf: leaf, constraint: elementConstraint)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
