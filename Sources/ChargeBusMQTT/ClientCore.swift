@@ -1,0 +1,819 @@
+import CMosquitto
+import Dispatch
+import Logging
+import Metrics
+import Synchronization
+
+/// The libmosquitto handle and all shared state of one `MQTTClient`.
+///
+/// Threading: libmosquitto runs its network loop on its own thread (`mosquitto_loop_start`) and calls the C
+/// callbacks there; the callbacks find this object through the userdata pointer. All mutable state lives in
+/// `Mutex`es / atomics. libmosquitto's public calls (publish, subscribe, unsubscribe, disconnect) are thread-safe
+/// while the loop thread runs (they only queue packets and wake the loop through its socket pair), so
+/// `mosquitto_threaded_set` is not needed — `mosquitto_loop_start` marks the handle as threaded itself.
+///
+/// Lifetime: while the loop thread runs it holds a +1 retain on this object (taken just before
+/// `mosquitto_loop_start`, released right after `mosquitto_loop_stop`), so the userdata pointer stays valid.
+/// `mosquitto_destroy` runs in `deinit`.
+///
+/// Lock order: a lock of this object may be held while calling into libmosquitto (publish/subscribe, so that a
+/// PUBACK/SUBACK arriving immediately finds its waiter), and libmosquitto callbacks take these locks while holding
+/// libmosquitto's callback mutex. libmosquitto never calls back while holding the locks that publish/subscribe
+/// need, so this cannot deadlock. None of our locks is held while blocking on a full subscription buffer or while
+/// joining the loop thread.
+final class ClientCore: Sendable {
+    nonisolated(unsafe) let mosq: OpaquePointer
+    let configuration: MQTTConfiguration
+    let logger: Logger
+    let isV5: Bool
+    let maxPendingPublishes: Int
+    /// A problem found while applying the configuration (bad will topic, unreadable TLS file, ...); reported by connect().
+    let configurationError: String?
+
+    let connectedFlag = Atomic<Bool>(false)
+    let shutdownFlag = Atomic<Bool>(false)
+    /// Cleared when the broker's CONNACK says it does not support subscription identifiers.
+    let subscriptionIdentifiersAvailable = Atomic<Bool>(true)
+
+    let connection = Mutex(ConnectionState())
+    let publishes = Mutex(PublishState())
+    let subscriptions = Mutex(SubscriptionRegistry())
+    let events = Mutex(EventFanout())
+
+    let messagesIn = Counter(label: "chargebus_mqtt_messages_in_total")
+    let messagesOut = Counter(label: "chargebus_mqtt_messages_out_total")
+    let reconnects = Counter(label: "chargebus_mqtt_reconnects_total")
+
+    struct ConnectionState {
+        enum Phase { case idle, starting, running, shutdown }
+        var phase = Phase.idle
+        var loopRunning = false
+        var everConnected = false
+        var waiters: [ObjectIdentifier: OneShot<Result<Void, MQTTError>>] = [:]
+        var lastError: String?
+    }
+
+    struct PublishState {
+        var shutdown = false
+        /// Slots taken: QoS 1 messages handed to libmosquitto and not yet acknowledged, plus slots just granted.
+        var inUse = 0
+        /// mid → waiter of `publishAcknowledged` (nil for plain `publish`).
+        var pending: [Int32: OneShot<Result<Void, MQTTError>>?] = [:]
+        var slotWaiters = RingBuffer<OneShot<Result<Void, MQTTError>>>()
+
+        /// Gives a freed slot to the longest waiting publisher, or returns it to the pool.
+        mutating func releaseSlot() {
+            while let waiter = slotWaiters.popFirst() {
+                if waiter.complete(.success(())) {
+                    return
+                }
+            }
+            inUse -= 1
+        }
+    }
+
+    struct FilterEntry {
+        let subscriptionIdentifier: UInt32
+        var subscribers: [SubscriptionState]
+        var qos: MQTTQoS
+        /// Sent to a broker at least once: later resubscriptions ask for retained messages only if the
+        /// broker lost the subscription (MQTT 5 retain handling 1), so a resumed session gets no duplicates.
+        var subscribedOnce = false
+    }
+
+    struct SubscriptionRegistry {
+        var connected = false
+        var shutdown = false
+        var entries: [String: FilterEntry] = [:]
+        var filtersByIdentifier: [UInt32: [String]] = [:]
+        var subackWaiters: [Int32: OneShot<Result<Void, MQTTError>>] = [:]
+        /// mid → filter for SUBSCRIBEs sent on reconnect (for error reporting).
+        var resubscriptions: [Int32: String] = [:]
+        /// Filters cancelled while disconnected; a persistent session may still hold them at the broker.
+        var staleFilters: Set<String> = []
+    }
+
+    struct EventFanout {
+        var continuations: [Int: AsyncStream<MQTTConnectionEvent>.Continuation] = [:]
+        var nextID = 0
+        var finished = false
+    }
+
+    init(configuration: MQTTConfiguration, logger: Logger) {
+        _ = mosquittoLibraryInitialised
+        var logger = logger
+        logger[metadataKey: "mqtt.client_id"] = .string(configuration.clientID)
+        self.configuration = configuration
+        self.isV5 = configuration.protocolVersion == .v5
+        self.maxPendingPublishes = min(max(configuration.maxPendingPublishes, 1), 60_000)
+
+        var problems: [String] = []
+        var cleanStart = configuration.cleanStart
+        if configuration.clientID.isEmpty && !cleanStart {
+            problems.append("a persistent session (cleanStart = false) needs a non-empty client id")
+            cleanStart = true
+        }
+        let clientID: String? = configuration.clientID.isEmpty ? nil : configuration.clientID
+        let created: OpaquePointer? =
+            if let clientID {
+                clientID.withCString { mosquitto_new($0, cleanStart, nil) }
+            } else {
+                mosquitto_new(nil, cleanStart, nil)
+            }
+        guard let created else {
+            fatalError("mosquitto_new failed for client id '\(configuration.clientID)' (errno \(currentErrno()))")
+        }
+        self.mosq = created
+
+        let inflight = Int32(min(max(configuration.maxInflightMessages, 1), 65_535))
+        _ = mosquitto_int_option(created, MOSQ_OPT_PROTOCOL_VERSION, isV5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311)
+        _ = mosquitto_int_option(created, MOSQ_OPT_SEND_MAXIMUM, inflight)
+        _ = mosquitto_int_option(created, MOSQ_OPT_RECEIVE_MAXIMUM, inflight)
+        _ = mosquitto_int_option(created, MOSQ_OPT_TCP_NODELAY, 1)
+        let delayMin = UInt32(max(configuration.reconnectDelayMin, 1))
+        let delayMax = UInt32(max(configuration.reconnectDelayMax, Int(delayMin)))
+        _ = mosquitto_reconnect_delay_set(created, delayMin, delayMax, true)
+
+        if let username = configuration.username {
+            let rc = mosquitto_username_pw_set(created, username, configuration.password)
+            if rc != Mosq.success { problems.append("credentials rejected by libmosquitto: \(Mosq.describe(rc))") }
+        }
+        if let will = configuration.will {
+            let rc = will.payload.withUnsafeBytes { payload in
+                mosquitto_will_set(created, will.topic, Int32(payload.count), payload.baseAddress, will.qos.rawValue, will.retain)
+            }
+            if rc != Mosq.success { problems.append("invalid last will (topic '\(will.topic)'): \(Mosq.describe(rc))") }
+        }
+        if let tls = configuration.tls {
+            if let problem = Self.applyTLS(tls, to: created) { problems.append(problem) }
+        }
+        self.configurationError = problems.isEmpty ? nil : problems.joined(separator: "; ")
+        self.logger = logger
+
+        mosquitto_user_data_set(created, Unmanaged.passUnretained(self).toOpaque())
+        Self.installCallbacks(on: created, logging: logger.logLevel <= .debug)
+    }
+
+    deinit {
+        mosquitto_destroy(mosq)
+    }
+
+    private static func applyTLS(_ tls: MQTTTLSConfiguration, to mosq: OpaquePointer) -> String? {
+        if tls.caFile == nil && tls.caPath == nil {
+            let rc = mosquitto_int_option(mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
+            if rc != Mosq.success { return "TLS: cannot use the system CA store: \(Mosq.describe(rc))" }
+        }
+        let rc = mosquitto_tls_set(mosq, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil)
+        if rc != Mosq.success {
+            return "TLS setup failed (CA file/path, certificate and key must be readable; certificate and key go together): \(Mosq.describe(rc))"
+        }
+        if tls.insecureSkipVerify {
+            _ = mosquitto_tls_opts_set(mosq, 0 /* SSL_VERIFY_NONE */, nil, nil)
+            _ = mosquitto_tls_insecure_set(mosq, true)
+        }
+        return nil
+    }
+
+    static func from(_ userdata: UnsafeMutableRawPointer?) -> ClientCore? {
+        guard let userdata else { return nil }
+        return Unmanaged<ClientCore>.fromOpaque(userdata).takeUnretainedValue()
+    }
+
+    private static func installCallbacks(on mosq: OpaquePointer, logging: Bool) {
+        mosquitto_connect_v5_callback_set(mosq) { _, userdata, rc, flags, properties in
+            ClientCore.from(userdata)?.handleConnect(rc: rc, flags: flags, properties: properties)
+        }
+        mosquitto_disconnect_v5_callback_set(mosq) { _, userdata, rc, _ in
+            ClientCore.from(userdata)?.handleDisconnect(rc: rc)
+        }
+        mosquitto_publish_v5_callback_set(mosq) { _, userdata, mid, reasonCode, _ in
+            ClientCore.from(userdata)?.handlePublished(mid: mid, reasonCode: reasonCode)
+        }
+        mosquitto_message_v5_callback_set(mosq) { _, userdata, message, properties in
+            guard let message else { return }
+            ClientCore.from(userdata)?.handleMessage(message, properties: properties)
+        }
+        mosquitto_subscribe_v5_callback_set(mosq) { _, userdata, mid, count, granted, _ in
+            ClientCore.from(userdata)?.handleSubscribed(mid: mid, count: count, granted: granted)
+        }
+        if logging {
+            mosquitto_log_callback_set(mosq) { _, userdata, level, text in
+                guard let core = ClientCore.from(userdata), let text else { return }
+                let severe = level & Int32(MOSQ_LOG_ERR | MOSQ_LOG_WARNING) != 0
+                core.logger.log(level: severe ? .warning : .trace, "libmosquitto: \(String(cString: text))")
+            }
+        }
+    }
+
+    // MARK: - Connect / disconnect
+
+    func connect(timeout: Duration) async throws(MQTTError) {
+        if let configurationError {
+            throw .connectionFailed(configurationError)
+        }
+        let waiter = OneShot<Result<Void, MQTTError>>()
+        let start: Bool? = try connection.withLock { (state) throws(MQTTError) -> Bool? in
+            switch state.phase {
+            case .shutdown:
+                throw .shutdown
+            case .idle:
+                state.phase = .starting
+                state.lastError = nil
+                state.waiters[ObjectIdentifier(waiter)] = waiter
+                return true
+            case .starting, .running:
+                if connectedFlag.load(ordering: .acquiring) { return nil }
+                state.waiters[ObjectIdentifier(waiter)] = waiter
+                return false
+            }
+        }
+        guard let mustStart = start else { return }  // already connected
+        defer {
+            _ = connection.withLock { $0.waiters.removeValue(forKey: ObjectIdentifier(waiter)) }
+        }
+
+        if mustStart {
+            do throws(MQTTError) {
+                try await startNetwork()
+            } catch {
+                connection.withLock { state in
+                    if state.phase == .starting { state.phase = .idle }
+                }
+                throw error
+            }
+        }
+
+        let nanoseconds = max(0, timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [self] in
+            let lastError = connection.withLock { $0.lastError }
+            waiter.complete(.failure(.connectionFailed(
+                "not connected to \(configuration.host):\(configuration.port) within \(timeout)"
+                    + (lastError.map { " (last error: \($0))" } ?? ""))))
+        }
+        let result = await waiter.wait { waiter.complete(.failure(.cancelled)) }
+        switch result {
+        case .success:
+            return
+        case .failure(let error):
+            // Never connected: stop the network thread so a refused/unreachable client does not retry forever.
+            let stop = connection.withLock { state in
+                state.phase == .starting && !state.everConnected && state.waiters.count <= 1
+            }
+            if stop {
+                await runDetached { self.stopNetwork() }
+                connection.withLock { state in
+                    if state.phase == .starting && !state.loopRunning { state.phase = .idle }
+                }
+            }
+            throw error
+        }
+    }
+
+    /// mosquitto_connect_bind_v5 (blocking: DNS + TCP connect, so run off the cooperative pool), then the loop thread.
+    private func startNetwork() async throws(MQTTError) {
+        let host = configuration.host
+        let port = Int32(clamping: configuration.port)
+        let keepAlive = Int32(clamping: max(configuration.keepAliveSeconds, 5))
+        let sessionExpiry = configuration.sessionExpirySeconds
+        let isV5 = isV5
+        let (rc, description): (Int32, String) = await runDetached { [self] in
+            var properties = PropertyList()
+            defer { properties.free() }
+            if isV5 && sessionExpiry > 0 {
+                _ = properties.addInt32(Mosq.sessionExpiryInterval, sessionExpiry)
+            }
+            let rc = mosquitto_connect_bind_v5(self.mosq, host, port, keepAlive, nil, properties.pointer)
+            return (rc, Mosq.describe(rc))
+        }
+        let transient = [Mosq.success, Mosq.errnoError, Mosq.connectionLost, Mosq.noConnection, Mosq.timeout, Mosq.tlsHandshake]
+        guard transient.contains(rc) else {
+            let reason = rc == Mosq.lookupFailed ? "cannot resolve host '\(host)'" : description
+            logger.error("MQTT connect to \(host):\(port) failed: \(reason)")
+            throw .connectionFailed(reason)
+        }
+        if rc != Mosq.success {
+            logger.warning("MQTT broker \(host):\(port) not reachable yet (\(description)); retrying with backoff")
+        }
+        let started: Result<Void, MQTTError> = connection.withLock { state in
+            if rc != Mosq.success { state.lastError = description }
+            guard state.phase == .starting else { return .failure(.shutdown) }
+            _ = Unmanaged.passRetained(self)  // balanced in stopNetwork()
+            let loopRC = mosquitto_loop_start(mosq)
+            guard loopRC == Mosq.success else {
+                Unmanaged.passUnretained(self).release()
+                return .failure(.connectionFailed("cannot start the network thread: \(Mosq.describe(loopRC))"))
+            }
+            state.loopRunning = true
+            return .success(())
+        }
+        if case .failure(let error) = started {
+            _ = mosquitto_disconnect(mosq)
+            throw error
+        }
+    }
+
+    /// Sends DISCONNECT (so no will is published), joins the loop thread and drops its retain. Blocking.
+    /// Must not be called with any of our locks held nor on the loop thread.
+    func stopNetwork() {
+        let wasRunning = connection.withLock { state in
+            let running = state.loopRunning
+            state.loopRunning = false
+            return running
+        }
+        guard wasRunning else { return }
+        _ = mosquitto_disconnect_v5(mosq, Int32(MQTT_RC_NORMAL_DISCONNECTION.rawValue), nil)
+        _ = mosquitto_loop_stop(mosq, false)
+        connectedFlag.store(false, ordering: .releasing)
+        Unmanaged.passUnretained(self).release()
+    }
+
+    /// Marks the client shut down and wakes every waiter. Returns false if that already happened.
+    private func beginShutdown() -> Bool {
+        let connectWaiters: [OneShot<Result<Void, MQTTError>>]? = connection.withLock { state in
+            guard state.phase != .shutdown else { return nil }
+            state.phase = .shutdown
+            let waiters = Array(state.waiters.values)
+            state.waiters.removeAll()
+            return waiters
+        }
+        guard let connectWaiters else { return false }
+        shutdownFlag.store(true, ordering: .releasing)
+        for waiter in connectWaiters { waiter.complete(.failure(.shutdown)) }
+
+        let (states, subackWaiters) = subscriptions.withLock { registry in
+            registry.shutdown = true
+            let states = registry.entries.values.flatMap(\.subscribers)
+            let waiters = Array(registry.subackWaiters.values)
+            registry.entries.removeAll()
+            registry.filtersByIdentifier.removeAll()
+            registry.subackWaiters.removeAll()
+            return (states, waiters)
+        }
+        // Finishing first also releases a network thread blocked on a full buffer, so the loop can be joined.
+        for state in states { state.finish(discardBuffered: false) }
+        for waiter in subackWaiters { waiter.complete(.failure(.shutdown)) }
+
+        let publishWaiters: [OneShot<Result<Void, MQTTError>>] = publishes.withLock { state in
+            state.shutdown = true
+            var waiters = state.slotWaiters.removeAll()
+            waiters.append(contentsOf: state.pending.values.compactMap { $0 })
+            state.pending.removeAll()
+            return waiters
+        }
+        for waiter in publishWaiters { waiter.complete(.failure(.shutdown)) }
+        return true
+    }
+
+    private func finishEvents() {
+        let continuations = events.withLock { fanout in
+            fanout.finished = true
+            let all = Array(fanout.continuations.values)
+            fanout.continuations.removeAll()
+            return all
+        }
+        for continuation in continuations { continuation.finish() }
+    }
+
+    func shutdown() async {
+        guard beginShutdown() else { return }
+        await runDetached { self.stopNetwork() }
+        finishEvents()
+        logger.info("MQTT client disconnected")
+    }
+
+    /// Synchronous variant for `MQTTClient.deinit`.
+    func shutdownSync() {
+        guard beginShutdown() else { return }
+        stopNetwork()
+        finishEvents()
+    }
+
+    // MARK: - Callbacks (libmosquitto thread)
+
+    private func handleConnect(rc: Int32, flags: Int32, properties: OpaquePointer?) {
+        guard rc == 0 else {
+            let reason = Mosq.connack(rc, v5: isV5)
+            logger.error("MQTT broker refused the connection: \(reason)")
+            let waiters = connection.withLock { state in
+                state.lastError = reason
+                return Array(state.waiters.values)
+            }
+            for waiter in waiters { waiter.complete(.failure(.connectionFailed("broker refused the connection: \(reason)"))) }
+            return
+        }
+        let sessionPresent = flags & 1 != 0
+        if isV5 {
+            var available: UInt8 = 1
+            if mosquitto_property_read_byte(properties, Mosq.subscriptionIdentifierAvailable, &available, false) != nil {
+                subscriptionIdentifiersAvailable.store(available != 0, ordering: .relaxed)
+            }
+        }
+        connectedFlag.store(true, ordering: .releasing)
+        let (first, waiters) = connection.withLock { state in
+            let first = !state.everConnected
+            state.everConnected = true
+            state.lastError = nil
+            if state.phase == .starting { state.phase = .running }
+            return (first, Array(state.waiters.values))
+        }
+        if !first { reconnects.increment() }
+        logger.info("MQTT connected to \(configuration.host):\(configuration.port)", metadata: [
+            "mqtt.session_present": "\(sessionPresent)",
+        ])
+        resubscribeAll()
+        emit(.connected(sessionPresent: sessionPresent))
+        for waiter in waiters { waiter.complete(.success(())) }
+    }
+
+    private func handleDisconnect(rc: Int32) {
+        connectedFlag.store(false, ordering: .releasing)
+        let subackWaiters = subscriptions.withLock { registry in
+            registry.connected = false
+            registry.resubscriptions.removeAll()
+            let waiters = Array(registry.subackWaiters.values)
+            registry.subackWaiters.removeAll()
+            return waiters
+        }
+        // Those subscriptions stay registered and are sent again on reconnect.
+        for waiter in subackWaiters { waiter.complete(.success(())) }
+        let reason: String =
+            if rc == 0 { "disconnected by client" }
+            else if rc >= 0x80 { Mosq.reason(rc) }
+            else { Mosq.describe(rc) }
+        if rc == 0 || shutdownFlag.load(ordering: .acquiring) {
+            logger.debug("MQTT connection closed: \(reason)")
+        } else {
+            logger.warning("MQTT connection lost: \(reason); reconnecting with backoff")
+            connection.withLock { $0.lastError = reason }
+        }
+        emit(.disconnected(reason: reason))
+    }
+
+    private func handlePublished(mid: Int32, reasonCode: Int32) {
+        // Called for PUBACKs (QoS 1) and for QoS 0 messages written to the socket; the latter are not tracked.
+        let waiter: OneShot<Result<Void, MQTTError>>?? = publishes.withLock { state in
+            guard let entry = state.pending.removeValue(forKey: mid) else { return nil }
+            state.releaseSlot()
+            return .some(entry)
+        }
+        guard case .some(let ackWaiter) = waiter else { return }
+        if reasonCode >= 0x80 {
+            let reason = Mosq.reason(reasonCode)
+            logger.warning("MQTT broker rejected a QoS 1 publish: \(reason)")
+            ackWaiter?.complete(.failure(.publishFailed("broker rejected the message: \(reason)")))
+        } else {
+            ackWaiter?.complete(.success(()))
+        }
+    }
+
+    private func handleSubscribed(mid: Int32, count: Int32, granted: UnsafePointer<Int32>?) {
+        let failure: Int32? = {
+            guard let granted, count > 0 else { return nil }
+            for index in 0..<Int(count) where granted[index] >= 0x80 {
+                return granted[index]
+            }
+            return nil
+        }()
+        let (waiter, resubscribedFilter) = subscriptions.withLock { registry in
+            (registry.subackWaiters.removeValue(forKey: mid), registry.resubscriptions.removeValue(forKey: mid))
+        }
+        if let failure {
+            let reason = isV5 ? Mosq.reason(failure) : "failure (0x\(String(failure, radix: 16)))"
+            if let resubscribedFilter {
+                logger.error("MQTT broker refused resubscription", metadata: ["mqtt.topic": "\(resubscribedFilter)", "mqtt.reason": "\(reason)"])
+            }
+            waiter?.complete(.failure(.subscribeFailed("broker refused the subscription: \(reason)")))
+        } else {
+            waiter?.complete(.success(()))
+        }
+    }
+
+    private func handleMessage(_ message: UnsafePointer<mosquitto_message>, properties: OpaquePointer?) {
+        messagesIn.increment()
+        let raw = message.pointee
+        guard let topicPointer = raw.topic else { return }
+        let received = properties == nil ? ReceivedProperties() : ReceivedProperties(properties)
+        let targets = subscriptions.withLock { registry in
+            registry.targets(topic: topicPointer, subscriptionIdentifiers: received.subscriptionIdentifiers)
+        }
+        let topic = String(cString: topicPointer)
+        guard !targets.isEmpty else {
+            logger.debug("MQTT message matches no active subscription; dropped", metadata: ["mqtt.topic": "\(topic)"])
+            return
+        }
+        let payload: [UInt8] =
+            if let bytes = raw.payload, raw.payloadlen > 0 {
+                Array(UnsafeRawBufferPointer(start: bytes, count: Int(raw.payloadlen)))
+            } else {
+                []
+            }
+        let delivered = MQTTMessage(
+            topic: topic,
+            payload: payload,
+            qos: raw.qos == 0 ? .atMostOnce : .atLeastOnce,
+            retain: raw.retain,
+            properties: received.properties
+        )
+        if logger.logLevel <= .trace {
+            logger.trace("MQTT message received", metadata: ["mqtt.topic": "\(topic)", "mqtt.bytes": "\(payload.count)"])
+        }
+        for target in targets {
+            target.deliver(delivered)
+        }
+    }
+
+    // MARK: - Events
+
+    private func emit(_ event: MQTTConnectionEvent) {
+        let continuations = events.withLock { Array($0.continuations.values) }
+        for continuation in continuations { continuation.yield(event) }
+    }
+
+    func makeEventStream() -> AsyncStream<MQTTConnectionEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: MQTTConnectionEvent.self, bufferingPolicy: .bufferingNewest(128))
+        let id: Int? = events.withLock { fanout in
+            guard !fanout.finished else { return nil }
+            fanout.nextID += 1
+            fanout.continuations[fanout.nextID] = continuation
+            return fanout.nextID
+        }
+        guard let id else {
+            continuation.finish()
+            return stream
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.events.withLock { $0.continuations.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    // MARK: - Publish
+
+    private func mapPublishError(_ rc: Int32, topic: String) -> MQTTError {
+        switch rc {
+        case Mosq.noConnection: .notConnected
+        case Mosq.invalid, Mosq.malformedUTF8: .invalidTopic(topic)
+        default: .publishFailed(Mosq.describe(rc))
+        }
+    }
+
+    /// Calls mosquitto_publish_v5. Returns the libmosquitto result and the message id.
+    private func rawPublish(_ topic: String, payload: [UInt8], qos: MQTTQoS, retain: Bool, properties: OpaquePointer?) -> (Int32, Int32) {
+        var mid: Int32 = 0
+        let rc = payload.withUnsafeBytes { bytes in
+            mosquitto_publish_v5(mosq, &mid, topic, Int32(bytes.count), bytes.baseAddress, qos.rawValue, retain, properties)
+        }
+        return (rc, mid)
+    }
+
+    func publish(
+        _ topic: String, payload: [UInt8], qos: MQTTQoS, retain: Bool, properties: MQTTProperties, waitForAcknowledgement: Bool
+    ) async throws(MQTTError) {
+        guard !shutdownFlag.load(ordering: .relaxed) else { throw .shutdown }
+        guard payload.count <= Int(MQTT_MAX_PAYLOAD) else { throw .publishFailed("payload of \(payload.count) bytes is too large") }
+        var propertyList = PropertyList()
+        defer { propertyList.free() }
+        if isV5 && !properties.isEmpty {
+            if let problem = propertyList.addPublishProperties(properties) {
+                throw .publishFailed("invalid MQTT 5 properties: \(problem)")
+            }
+        }
+
+        if qos == .atMostOnce {
+            let (rc, _) = rawPublish(topic, payload: payload, qos: qos, retain: retain, properties: propertyList.pointer)
+            guard rc == Mosq.success else { throw mapPublishError(rc, topic: topic) }
+            messagesOut.increment()
+            return
+        }
+
+        enum Attempt {
+            case published(OneShot<Result<Void, MQTTError>>?)
+            case waitForSlot(OneShot<Result<Void, MQTTError>>)
+            case failed(MQTTError)
+        }
+        var haveSlot = false
+        while true {
+            let listPointer = propertyList.pointer
+            let attempt: Attempt = publishes.withLock { state in
+                if state.shutdown {
+                    return .failed(.shutdown)
+                }
+                if !haveSlot {
+                    if state.inUse >= maxPendingPublishes || !state.slotWaiters.isEmpty {
+                        let waiter = OneShot<Result<Void, MQTTError>>()
+                        state.slotWaiters.append(waiter)
+                        return .waitForSlot(waiter)
+                    }
+                    state.inUse += 1
+                }
+                // The lock is held across the call so that a PUBACK, processed on the loop thread, always finds
+                // the entry. libmosquitto 2.0.11 returns MOSQ_ERR_NO_CONN for a QoS > 0 message while
+                // disconnected *after* queueing it (the queued message is sent after reconnect), so NO_CONN
+                // counts as success here: reporting it as an error would make callers retry and duplicate it.
+                let (rc, mid) = rawPublish(topic, payload: payload, qos: qos, retain: retain, properties: listPointer)
+                guard rc == Mosq.success || rc == Mosq.noConnection else {
+                    state.releaseSlot()
+                    return .failed(mapPublishError(rc, topic: topic))
+                }
+                let ackWaiter = waitForAcknowledgement ? OneShot<Result<Void, MQTTError>>() : nil
+                if state.pending.updateValue(ackWaiter, forKey: mid) != nil {
+                    // More than 65535 messages outstanding: libmosquitto reused an id. Cannot happen with the
+                    // pending limit capped below that, but never leak the slot accounting if it does.
+                    state.inUse -= 1
+                }
+                return .published(ackWaiter)
+            }
+            switch attempt {
+            case .failed(let error):
+                throw error
+            case .waitForSlot(let waiter):
+                let granted = await waiter.wait { [self] in
+                    let removed = publishes.withLock { state in
+                        state.slotWaiters.removeFirst(where: { $0 === waiter }) != nil
+                    }
+                    if removed { waiter.complete(.failure(.cancelled)) }
+                }
+                try granted.get()
+                haveSlot = true
+            case .published(let ackWaiter):
+                messagesOut.increment()
+                if logger.logLevel <= .trace {
+                    logger.trace("MQTT message queued", metadata: ["mqtt.topic": "\(topic)", "mqtt.bytes": "\(payload.count)"])
+                }
+                guard let ackWaiter else { return }
+                try await ackWaiter.wait { ackWaiter.complete(.failure(.cancelled)) }.get()
+                return
+            }
+        }
+    }
+
+    var pendingPublishCount: Int {
+        publishes.withLock { $0.inUse }
+    }
+
+    // MARK: - Subscribe
+
+    private func sendSubscribe(_ filter: String, qos: MQTTQoS, identifier: UInt32, retainHandling: Int32) -> (Int32, Int32) {
+        var properties = PropertyList()
+        defer { properties.free() }
+        if isV5 && subscriptionIdentifiersAvailable.load(ordering: .relaxed) {
+            _ = properties.addVarint(Mosq.subscriptionIdentifier, identifier)
+        }
+        var mid: Int32 = 0
+        let rc = mosquitto_subscribe_v5(mosq, &mid, filter, qos.rawValue, isV5 ? retainHandling : 0, properties.pointer)
+        return (rc, mid)
+    }
+
+    /// On the loop thread, from the CONNACK callback: re-sends every live subscription (and drops stale ones).
+    private func resubscribeAll() {
+        subscriptions.withLock { registry in
+            registry.connected = true
+            for filter in registry.staleFilters where registry.entries[filter] == nil {
+                _ = mosquitto_unsubscribe_v5(mosq, nil, filter, nil)
+            }
+            registry.staleFilters.removeAll()
+            for filter in Array(registry.entries.keys) {
+                guard var entry = registry.entries[filter] else { continue }
+                let handling = entry.subscribedOnce ? Mosq.sendRetainNew : Mosq.sendRetainAlways
+                let (rc, mid) = sendSubscribe(filter, qos: entry.qos, identifier: entry.subscriptionIdentifier, retainHandling: handling)
+                if rc == Mosq.success {
+                    registry.resubscriptions[mid] = filter
+                    entry.subscribedOnce = true
+                    registry.entries[filter] = entry
+                    logger.debug("MQTT subscribing", metadata: ["mqtt.topic": "\(filter)"])
+                } else {
+                    logger.error("MQTT resubscription failed: \(Mosq.describe(rc))", metadata: ["mqtt.topic": "\(filter)"])
+                }
+            }
+        }
+    }
+
+    func subscribe(_ filter: String, qos: MQTTQoS) async throws(MQTTError) -> MQTTSubscription {
+        guard !filter.isEmpty, filter.withCString({ mosquitto_sub_topic_check($0) }) == Mosq.success else {
+            throw .invalidTopic(filter)
+        }
+        let state = SubscriptionState(filter: filter, qos: qos, capacity: configuration.subscriptionBufferSize)
+        let waiter = OneShot<Result<Void, MQTTError>>()
+        let outcome: Result<Bool, MQTTError> = subscriptions.withLock { registry in
+            guard !registry.shutdown else { return .failure(.shutdown) }
+            var entry: FilterEntry
+            if let existing = registry.entries[filter] {
+                entry = existing
+            } else {
+                let identifier = stableSubscriptionIdentifier(for: filter)
+                registry.filtersByIdentifier[identifier, default: []].append(filter)
+                entry = FilterEntry(subscriptionIdentifier: identifier, subscribers: [], qos: qos)
+            }
+            entry.subscribers.append(state)
+            entry.qos = max(entry.qos, qos)
+            registry.staleFilters.remove(filter)
+            defer { registry.entries[filter] = entry }
+            guard registry.connected else {
+                return .success(false)  // sent from the CONNACK callback
+            }
+            // A new local subscriber wants the retained messages, even if the broker already has the subscription.
+            let (rc, mid) = sendSubscribe(filter, qos: entry.qos, identifier: entry.subscriptionIdentifier, retainHandling: Mosq.sendRetainAlways)
+            if rc == Mosq.success {
+                entry.subscribedOnce = true
+                registry.subackWaiters[mid] = waiter
+                return .success(true)
+            }
+            if rc == Mosq.noConnection {
+                return .success(false)  // connection just dropped: sent again on reconnect
+            }
+            return .failure(.subscribeFailed(Mosq.describe(rc)))
+        }
+        let handle = SubscriptionHandle(state: state, core: self)
+        switch outcome {
+        case .failure(let error):
+            handle.cancel()
+            throw error
+        case .success(false):
+            logger.debug("MQTT subscription registered; subscribing when connected", metadata: ["mqtt.topic": "\(filter)"])
+        case .success(true):
+            let result = await waiter.wait { waiter.complete(.failure(.cancelled)) }
+            if case .failure(let error) = result {
+                handle.cancel()
+                throw error
+            }
+            logger.debug("MQTT subscribed", metadata: ["mqtt.topic": "\(filter)"])
+        }
+        return MQTTSubscription(handle: handle)
+    }
+
+    /// Removes a local subscription; unsubscribes at the broker when it was the last one for its filter.
+    func removeSubscription(_ state: SubscriptionState) {
+        subscriptions.withLock { registry in
+            let filter = state.filter
+            guard var entry = registry.entries[filter],
+                  let index = entry.subscribers.firstIndex(where: { $0 === state })
+            else { return }
+            entry.subscribers.remove(at: index)
+            guard entry.subscribers.isEmpty else {
+                registry.entries[filter] = entry
+                return
+            }
+            registry.entries[filter] = nil
+            registry.filtersByIdentifier[entry.subscriptionIdentifier]?.removeAll { $0 == filter }
+            if registry.filtersByIdentifier[entry.subscriptionIdentifier]?.isEmpty == true {
+                registry.filtersByIdentifier[entry.subscriptionIdentifier] = nil
+            }
+            let rc = registry.connected ? mosquitto_unsubscribe_v5(mosq, nil, filter, nil) : Mosq.noConnection
+            if rc != Mosq.success && entry.subscribedOnce {
+                registry.staleFilters.insert(filter)
+            }
+            logger.debug("MQTT unsubscribed", metadata: ["mqtt.topic": "\(filter)"])
+        }
+        state.finish(discardBuffered: true)
+    }
+
+    // MARK: - Test hooks
+
+    /// Kills the TCP connection without DISCONNECT (the broker publishes the will; the client reconnects).
+    func simulateConnectionLoss() {
+        let socket = mosquitto_socket(mosq)
+        if socket >= 0 {
+            _ = chargebus_socket_shutdown(socket)
+        }
+    }
+}
+
+extension ClientCore.SubscriptionRegistry {
+    /// The local subscriptions a received message goes to. With MQTT 5 subscription identifiers each received copy
+    /// goes to the subscriptions whose filter the broker named (brokers may send one copy per matching subscription);
+    /// without identifiers (3.1.1) every subscription whose filter matches the topic gets it.
+    func targets(topic: UnsafePointer<CChar>, subscriptionIdentifiers: [UInt32]) -> [SubscriptionState] {
+        var result: [SubscriptionState] = []
+        if subscriptionIdentifiers.isEmpty {
+            for (filter, entry) in entries where Self.matches(filter, topic) {
+                result.append(contentsOf: entry.subscribers)
+            }
+            return result
+        }
+        var seen: [String] = []
+        for identifier in subscriptionIdentifiers {
+            for filter in filtersByIdentifier[identifier] ?? [] where !seen.contains(filter) {
+                seen.append(filter)
+                if let entry = entries[filter], Self.matches(filter, topic) {
+                    result.append(contentsOf: entry.subscribers)
+                }
+            }
+        }
+        return result
+    }
+
+    static func matches(_ filter: String, _ topic: UnsafePointer<CChar>) -> Bool {
+        var result = false
+        let rc = filter.withCString { mosquitto_topic_matches_sub($0, topic, &result) }
+        return rc == Mosq.success && result
+    }
+}
+
+/// Runs blocking work (libmosquitto connect / loop_stop) on a Dispatch thread instead of the cooperative pool.
+func runDetached<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(returning: body())
+        }
+    }
+}
