@@ -127,6 +127,17 @@ import Testing
                             mode: .lenient)?.code == .typeConstraintViolation)
     }
 
+    @Test func dropsOnlyTheInvalidOptionalEnum() throws {
+        let (clear, adjustments) = try lenient(OCPP16.ClearChargingProfile.Request.self, #"{"connectorId":1,"chargingProfilePurpose":"Bogus"}"#)
+        #expect(clear.chargingProfilePurpose == nil)
+        #expect(clear.connectorId == 1)
+        #expect(adjustments == [OCPPAdjustment(path: "chargingProfilePurpose", kind: .invalidOptionalDropped, detail: "Bogus")])
+        // A required enum inside an optional object is not a reason to drop the object.
+        let error = decodeError(OCPP16.StopTransaction.Response.self, #"{"idTagInfo":{"status":"Bogus"}}"#, mode: .lenient)
+        #expect(error?.code == .propertyConstraintViolation)
+        #expect(error?.description == #"idTagInfo.status: "Bogus" is not a valid value"#)
+    }
+
     @Test func acceptsTimestampWithoutOffset() throws {
         let (start, _) = try lenient(OCPP16.StartTransaction.Request.self,
                                      #"{"connectorId":1,"idTag":"A","meterStart":0,"timestamp":"2024-05-01T10:00:00"}"#)

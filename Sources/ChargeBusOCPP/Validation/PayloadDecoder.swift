@@ -2,7 +2,7 @@ import ChargeBusContract
 import Foundation
 
 /// A field path, as a linked list from the leaf up: cheap to extend, rendered only for errors.
-final class PathNode: @unchecked Sendable {
+final class PathNode: Sendable {
     let parent: PathNode?
     let component: PathComponent
 
@@ -50,7 +50,7 @@ final class PathNode: @unchecked Sendable {
     }
 }
 
-enum PathComponent {
+enum PathComponent: Sendable {
     case none
     case key(String)
     case index(Int)
