@@ -148,6 +148,10 @@ final class DecodeState {
                 guard lenient else {
                     throw error(.propertyConstraintViolation, path, leaf, "string longer than \(maxLength) characters (\(length))")
                 }
+                if constraint?.keepWhole == true {
+                    adjust(.overLengthKept, path, leaf, string)
+                    return string
+                }
                 adjust(.truncated, path, leaf, string)
                 var scalars = String.UnicodeScalarView()
                 scalars.append(contentsOf: string.unicodeScalars.prefix(maxLength))
@@ -361,7 +365,7 @@ final class DecodeState {
         if T.self == Bool.self { return "boolean" }
         if T.self == Date.self { return "date-time string" }
         if T.self is any OCPPClosedEnum.Type || T.self is any OCPPOpenEnum.Type { return "string" }
-        return "a value"
+        return "a non-null value"
     }
 
     func integer<I: FixedWidthInteger>(_ type: I.Type, _ value: JSONValue, _ path: PathNode?, _ leaf: PathComponent,
