@@ -188,6 +188,23 @@ import Testing
         try OCPP16.validateCSMSRequest(action: "RemoteStartTransaction", payload: remoteJSON)
     }
 
+    @Test func worksWithFoundationCoders() throws {
+        // The types stay plain Codable: enums as their raw strings, dates per the coder's strategy.
+        let request = OCPP16.StatusNotification.Request(connectorId: 1, errorCode: .otherError, status: .faulted,
+                                                        timestamp: date("2024-05-01T10:00:00Z"), vendorErrorCode: "E1")
+        let bytes = try BusCoding.encode(request)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text == #"{"connectorId":1,"errorCode":"OtherError","status":"Faulted","timestamp":"2024-05-01T10:00:00.000Z","vendorErrorCode":"E1"}"#)
+        #expect(try BusCoding.decode(OCPP16.StatusNotification.Request.self, from: bytes) == request)
+        let sample = OCPP16.SampledValue(value: "1", context: "Sample.Foo", measurand: .soc)
+        let sampleBytes = try BusCoding.encode(sample)
+        #expect(String(decoding: sampleBytes, as: UTF8.self) == #"{"context":"Sample.Foo","measurand":"SoC","value":"1"}"#)
+        #expect(try BusCoding.decode(OCPP16.SampledValue.self, from: sampleBytes) == sample)
+        #expect(throws: DecodingError.self) {
+            try BusCoding.decode(OCPP16.Reset.Request.self, from: Array(#"{"type":"Medium"}"#.utf8))
+        }
+    }
+
     // MARK: Responses from the charger (decoded leniently by the bridge)
 
     @Test func chargerResponses() throws {

@@ -17,8 +17,26 @@ import Testing
         #expect(adjustments.map(\.kind) == [.truncated, .truncated])
         #expect(Set(adjustments.map(\.path)) == ["chargePointSerialNumber", "chargePointVendor"])
         // Truncation counts characters, never splitting one.
-        let (emoji, _) = try lenient(OCPP16.Authorize.Request.self, #"{"idTag":"\#(String(repeating: "é", count: 22))"}"#)
-        #expect(emoji.idTag == String(repeating: "é", count: 20))
+        let (accented, _) = try lenient(OCPP16.StatusNotification.Request.self,
+                                        #"{"connectorId":1,"errorCode":"NoError","status":"Available","info":"\#(String(repeating: "é", count: 52))"}"#)
+        #expect(accented.info == String(repeating: "é", count: 50))
+    }
+
+    @Test func keepsOverLongIdentifiersWhole() throws {
+        let tag = "04E3C2A1B2C3D4E5F6A7B8" // 22 characters: cutting it would authorize another tag
+        let (authorize, adjustments) = try lenient(OCPP16.Authorize.Request.self, #"{"idTag":"\#(tag)"}"#)
+        #expect(authorize.idTag == tag)
+        #expect(adjustments.map(\.kind) == [.overLengthKept])
+        let codes = "F000,F003,F008,A003,A004,A005,A006,A007,A008,A009,A010" // EVgo-style concurrent faults
+        let (status, _) = try lenient(OCPP16.StatusNotification.Request.self,
+                                      #"{"connectorId":1,"errorCode":"OtherError","status":"Faulted","vendorId":"com.evgo.mrec","vendorErrorCode":"\#(codes)"}"#)
+        #expect(status.vendorErrorCode == codes)
+        let key = String(repeating: "K", count: 60)
+        let (config, _) = try lenient(OCPP16.GetConfiguration.Response.self, #"{"configurationKey":[{"key":"\#(key)","readonly":true}],"unknownKey":["\#(key)"]}"#)
+        #expect(config.configurationKey?.first?.key == key)
+        #expect(config.unknownKey == [key])
+        // Strict mode rejects them like any over-long string.
+        #expect(decodeError(OCPP16.Authorize.Request.self, #"{"idTag":"\#(tag)"}"#)?.code == .propertyConstraintViolation)
     }
 
     @Test func acceptsNumbersAsStrings() throws {
@@ -125,6 +143,17 @@ import Testing
         // A required date must still parse.
         #expect(decodeError(OCPP16.StopTransaction.Request.self, #"{"meterStop":1,"timestamp":"soon","transactionId":1}"#,
                             mode: .lenient)?.code == .typeConstraintViolation)
+    }
+
+    @Test func dropsOnlyTheInvalidOptionalEnum() throws {
+        let (clear, adjustments) = try lenient(OCPP16.ClearChargingProfile.Request.self, #"{"connectorId":1,"chargingProfilePurpose":"Bogus"}"#)
+        #expect(clear.chargingProfilePurpose == nil)
+        #expect(clear.connectorId == 1)
+        #expect(adjustments == [OCPPAdjustment(path: "chargingProfilePurpose", kind: .invalidOptionalDropped, detail: "Bogus")])
+        // A required enum inside an optional object is not a reason to drop the object.
+        let error = decodeError(OCPP16.StopTransaction.Response.self, #"{"idTagInfo":{"status":"Bogus"}}"#, mode: .lenient)
+        #expect(error?.code == .propertyConstraintViolation)
+        #expect(error?.description == #"idTagInfo.status: "Bogus" is not a valid value"#)
     }
 
     @Test func acceptsTimestampWithoutOffset() throws {

@@ -3,6 +3,9 @@ struct OCPPFieldConstraint: Sendable {
     /// CiString max length, in Unicode code points (as JSON Schema counts). For arrays of
     /// strings it applies to each element.
     var maxLength: Int?
+    /// An identifier (IdToken, configuration key, vendor id, …): lenient mode keeps an over-long
+    /// value whole rather than truncating it, since a cut identifier would name something else.
+    var keepWhole: Bool = false
     /// Integer minimum (connectorId >= 0 or > 0 in the spec's field tables).
     var minimum: Int?
     /// A `JSONValue` field that the schema types as string (DataTransfer `data`): strict mode
@@ -15,6 +18,7 @@ struct OCPPFieldConstraint: Sendable {
 
     static let none = OCPPFieldConstraint()
     static func maxLength(_ length: Int) -> OCPPFieldConstraint { OCPPFieldConstraint(maxLength: length) }
+    static func identifier(_ length: Int) -> OCPPFieldConstraint { OCPPFieldConstraint(maxLength: length, keepWhole: true) }
     static func minimum(_ value: Int) -> OCPPFieldConstraint { OCPPFieldConstraint(minimum: value) }
     static let text = OCPPFieldConstraint(textOnly: true)
     static let tenths = OCPPFieldConstraint(multipleOf: 0.1)

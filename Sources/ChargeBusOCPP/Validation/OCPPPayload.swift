@@ -45,8 +45,10 @@ public struct OCPPValidationError: Error, Sendable, Hashable, CustomStringConver
 /// One thing lenient decoding changed or let through, for logs and metrics.
 public struct OCPPAdjustment: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
-        /// A string longer than its CiString max length was cut.
+        /// A descriptive string longer than its CiString max length was cut.
         case truncated
+        /// An identifier longer than its max length was kept whole.
+        case overLengthKept
         /// A number was sent as a string (`"connectorId":"1"`).
         case numberFromString
         /// A string field was sent as a number (`"value":123.4`).
@@ -95,8 +97,11 @@ public struct OCPPAdjustment: Sendable, Hashable, CustomStringConvertible {
 ///   range (beyond 64 bits, or below a connectorId minimum from the spec tables) →
 ///   `propertyConstraintViolation`.
 ///
-/// Lenient mode accepts what real chargers send: over-long strings are truncated to their max
-/// length; numbers sent as strings are parsed (integers, decimals, booleans `"true"`); numbers
+/// Lenient mode accepts what real chargers send: over-long descriptive strings (serial numbers,
+/// firmware version, `info`, `techInfo`, …) are truncated to their max length, while over-long
+/// identifiers (idTag, parentIdTag, configuration keys and values, vendorId, vendorErrorCode,
+/// DataTransfer messageId, file names, security event type) are kept whole, because a cut
+/// identifier would name something else; numbers sent as strings are parsed (integers, decimals, booleans `"true"`); numbers
 /// sent where a string is expected are formatted (`123.4` → `"123.4"`); enum values are matched
 /// ignoring case; an unknown ChargePointErrorCode becomes `OtherError` and an unknown stop
 /// `Reason` becomes `Other`; unknown Measurand, ReadingContext, unit, phase, location and format

@@ -2,7 +2,7 @@ import ChargeBusContract
 import Foundation
 
 /// A field path, as a linked list from the leaf up: cheap to extend, rendered only for errors.
-final class PathNode: @unchecked Sendable {
+final class PathNode: Sendable {
     let parent: PathNode?
     let component: PathComponent
 
@@ -50,7 +50,7 @@ final class PathNode: @unchecked Sendable {
     }
 }
 
-enum PathComponent {
+enum PathComponent: Sendable {
     case none
     case key(String)
     case index(Int)
@@ -147,6 +147,10 @@ final class DecodeState {
             if length > maxLength {
                 guard lenient else {
                     throw error(.propertyConstraintViolation, path, leaf, "string longer than \(maxLength) characters (\(length))")
+                }
+                if constraint?.keepWhole == true {
+                    adjust(.overLengthKept, path, leaf, string)
+                    return string
                 }
                 adjust(.truncated, path, leaf, string)
                 var scalars = String.UnicodeScalarView()
@@ -361,7 +365,7 @@ final class DecodeState {
         if T.self == Bool.self { return "boolean" }
         if T.self == Date.self { return "date-time string" }
         if T.self is any OCPPClosedEnum.Type || T.self is any OCPPOpenEnum.Type { return "string" }
-        return "a value"
+        return "a non-null value"
     }
 
     func integer<I: FixedWidthInteger>(_ type: I.Type, _ value: JSONValue, _ path: PathNode?, _ leaf: PathComponent,

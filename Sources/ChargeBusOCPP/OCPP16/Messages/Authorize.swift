@@ -17,7 +17,7 @@ extension OCPP16 {
 
             enum CodingKeys: String, OCPPCodingKey {
                 case idTag
-                var constraint: OCPPFieldConstraint { .maxLength(20) }
+                var constraint: OCPPFieldConstraint { .identifier(20) }
             }
         }
 

@@ -22,8 +22,8 @@ extension OCPP16 {
                 case key, value
                 var constraint: OCPPFieldConstraint {
                     switch self {
-                    case .key: .maxLength(50)
-                    case .value: .maxLength(500)
+                    case .key: .identifier(50)
+                    case .value: .identifier(500)
                     }
                 }
             }

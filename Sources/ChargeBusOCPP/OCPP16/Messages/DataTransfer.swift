@@ -27,8 +27,8 @@ extension OCPP16 {
                 case vendorId, messageId, data
                 var constraint: OCPPFieldConstraint {
                     switch self {
-                    case .vendorId: .maxLength(255)
-                    case .messageId: .maxLength(50)
+                    case .vendorId: .identifier(255)
+                    case .messageId: .identifier(50)
                     case .data: .text
                     }
                 }

@@ -17,7 +17,7 @@ extension OCPP16 {
 
             enum CodingKeys: String, OCPPCodingKey {
                 case key
-                var constraint: OCPPFieldConstraint { .maxLength(50) }
+                var constraint: OCPPFieldConstraint { .identifier(50) }
             }
         }
 
@@ -34,7 +34,7 @@ extension OCPP16 {
 
             enum CodingKeys: String, OCPPCodingKey {
                 case configurationKey, unknownKey
-                var constraint: OCPPFieldConstraint { self == .unknownKey ? .maxLength(50) : .none }
+                var constraint: OCPPFieldConstraint { self == .unknownKey ? .identifier(50) : .none }
             }
         }
     }

@@ -49,7 +49,7 @@ extension OCPP16 {
 
             enum CodingKeys: String, OCPPCodingKey {
                 case fileName
-                var constraint: OCPPFieldConstraint { .maxLength(255) }
+                var constraint: OCPPFieldConstraint { .identifier(255) }
             }
         }
     }

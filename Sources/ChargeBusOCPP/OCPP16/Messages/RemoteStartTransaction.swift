@@ -26,7 +26,7 @@ extension OCPP16 {
                 var constraint: OCPPFieldConstraint {
                     switch self {
                     case .connectorId: .minimum(1)
-                    case .idTag: .maxLength(20)
+                    case .idTag: .identifier(20)
                     case .chargingProfile: .none
                     }
                 }

@@ -32,7 +32,7 @@ extension OCPP16 {
                 var constraint: OCPPFieldConstraint {
                     switch self {
                     case .connectorId: .minimum(0)
-                    case .idTag, .parentIdTag: .maxLength(20)
+                    case .idTag, .parentIdTag: .identifier(20)
                     case .expiryDate, .reservationId: .none
                     }
                 }

@@ -26,7 +26,7 @@ extension OCPP16 {
                 case type, timestamp, techInfo
                 var constraint: OCPPFieldConstraint {
                     switch self {
-                    case .type: .maxLength(50)
+                    case .type: .identifier(50)
                     case .techInfo: .maxLength(255)
                     case .timestamp: .none
                     }

@@ -47,8 +47,9 @@ extension OCPP16 {
                 var constraint: OCPPFieldConstraint {
                     switch self {
                     case .connectorId: .minimum(0)
-                    case .info, .vendorErrorCode: .maxLength(50)
-                    case .vendorId: .maxLength(255)
+                    case .info: .maxLength(50)
+                    case .vendorId: .identifier(255)
+                    case .vendorErrorCode: .identifier(50)
                     case .errorCode, .status, .timestamp: .none
                     }
                 }

@@ -38,7 +38,7 @@ extension OCPP16 {
 
             enum CodingKeys: String, OCPPCodingKey {
                 case idTag, meterStop, timestamp, transactionId, reason, transactionData
-                var constraint: OCPPFieldConstraint { self == .idTag ? .maxLength(20) : .none }
+                var constraint: OCPPFieldConstraint { self == .idTag ? .identifier(20) : .none }
             }
         }
 

@@ -17,7 +17,7 @@ extension OCPP16 {
 
         enum CodingKeys: String, OCPPCodingKey {
             case expiryDate, parentIdTag, status
-            var constraint: OCPPFieldConstraint { self == .parentIdTag ? .maxLength(20) : .none }
+            var constraint: OCPPFieldConstraint { self == .parentIdTag ? .identifier(20) : .none }
         }
     }
 }

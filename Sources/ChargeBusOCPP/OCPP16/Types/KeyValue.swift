@@ -17,9 +17,9 @@ extension OCPP16 {
             case key, readonly, value
             var constraint: OCPPFieldConstraint {
                 switch self {
-                case .key: .maxLength(50)
+                case .key: .identifier(50)
                 case .readonly: .none
-                case .value: .maxLength(500)
+                case .value: .identifier(500)
                 }
             }
         }
@@ -38,7 +38,7 @@ extension OCPP16 {
 
         enum CodingKeys: String, OCPPCodingKey {
             case idTag, idTagInfo
-            var constraint: OCPPFieldConstraint { self == .idTag ? .maxLength(20) : .none }
+            var constraint: OCPPFieldConstraint { self == .idTag ? .identifier(20) : .none }
         }
     }
 }
