@@ -23,7 +23,9 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible, Equatable {
 /// A node of a YAML configuration file that remembers where it came from, so every semantic
 /// error can point at its line. Each daemon reads its own top-level section and rejects keys it
 /// does not know, so a typo fails at startup instead of being silently ignored.
-public struct ConfigNode: Sendable {
+// Yams' `Node` is not declared Sendable; a composed node is never mutated after `parse`, so
+// sharing it across tasks is safe.
+public struct ConfigNode: @unchecked Sendable {
     public let file: String
     public let path: String
     let node: Node
@@ -91,7 +93,7 @@ public struct ConfigNode: Sendable {
     /// The child at `key`, or nil when absent (or explicitly null).
     public func child(_ key: String) -> ConfigNode? {
         guard case .mapping(let mapping) = node, let value = mapping[key] else { return nil }
-        if case .scalar(let scalar) = value, scalar.tag.name == .null || (scalar.string.isEmpty && scalar.style == .plain) {
+        if case .scalar(let scalar) = value, scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
             return nil
         }
         return ConfigNode(file: file, path: childPath(key), node: value)

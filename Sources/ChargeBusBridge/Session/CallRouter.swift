@@ -8,15 +8,21 @@ import Synchronization
 /// Carries CSMS-initiated calls from the bus to chargers: reads `{root}/calls/+/request`, sends
 /// the call on the charger's socket and publishes the answer on `{root}/calls/{cp}/response`
 /// (and on the MQTT 5 response topic, with its correlation data, when the request set one).
-struct CallRouter: Sendable {
+final class CallRouter: Sendable {
     let environment: BridgeEnvironment
     let registry: SessionRegistry
     let mqtt: MQTTClient
     /// Calls in flight across all chargers; beyond this, requests are answered `busy`.
     let maxConcurrentCalls: Int = 2_000
+    private let inFlight = Atomic<Int>(0)
+
+    init(environment: BridgeEnvironment, registry: SessionRegistry, mqtt: MQTTClient) {
+        self.environment = environment
+        self.registry = registry
+        self.mqtt = mqtt
+    }
 
     func run(subscription: MQTTSubscription) async {
-        let inFlight = Atomic<Int>(0)
         await withDiscardingTaskGroup { group in
             for await message in subscription {
                 let prepared: PreparedCall
@@ -33,8 +39,8 @@ struct CallRouter: Sendable {
                     continue
                 }
                 group.addTask {
-                    await execute(prepared)
-                    inFlight.subtract(1, ordering: .relaxed)
+                    await self.execute(prepared)
+                    self.inFlight.subtract(1, ordering: .relaxed)
                 }
             }
         }

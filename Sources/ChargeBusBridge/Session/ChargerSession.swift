@@ -179,7 +179,8 @@ final class ChargerSession: Sendable {
             environment.metrics.publishFailures.increment()
             await sendCallError(messageID: messageID, code: .internalError, description: "The bridge could not process \(action)", details: .object([:]))
         }
-        environment.metrics.frameHandling.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+        let elapsed = (ContinuousClock.now - started).components
+        environment.metrics.frameHandling.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
     }
 
     // MARK: Writing

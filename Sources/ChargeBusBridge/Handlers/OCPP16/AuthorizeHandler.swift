@@ -14,6 +14,6 @@ enum IdTagAuthorization {
     static func idTagInfo(for tag: String, context: CallContext) throws -> OCPP16.IdTagInfo {
         let result = try context.store.authorize(tag: tag, now: context.environment.now())
         let status = OCPP16.AuthorizationStatus(rawValue: result.status) ?? .invalid
-        return OCPP16.IdTagInfo(expiryDate: result.expiry, parentIdTag: result.parent, status: status)
+        return OCPP16.IdTagInfo(status: status, expiryDate: result.expiry, parentIdTag: result.parent)
     }
 }

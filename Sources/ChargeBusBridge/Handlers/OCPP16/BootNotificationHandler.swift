@@ -26,6 +26,6 @@ struct BootNotificationHandler: OCPPActionHandler {
         }
         try await context.bus.boot(context.chargerID, boot)
         context.logger.info("boot", metadata: ["charger.vendor": "\(boot.vendor)", "charger.model": "\(boot.model)", "charger.firmware": "\(boot.firmware ?? "-")"])
-        return context.encode(OCPP16.BootNotification.Response(currentTime: context.environment.now(), interval: interval, status: .accepted))
+        return context.encode(OCPP16.BootNotification.Response(status: .accepted, currentTime: context.environment.now(), interval: interval))
     }
 }

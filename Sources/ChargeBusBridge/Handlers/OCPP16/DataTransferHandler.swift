@@ -8,7 +8,7 @@ struct DataTransferHandler: OCPPActionHandler {
         let request = try context.decode(OCPP16.DataTransfer.Request.self, payload)
         var data: [String: JSONValue] = ["vendorId": .string(request.vendorId)]
         if let messageId = request.messageId { data["messageId"] = .string(messageId) }
-        if let body = request.data { data["data"] = .string(body) }
+        if let body = request.data { data["data"] = body }
         try await context.bus.event(context.chargerID, ChargerEvent(at: context.receivedAt, name: .dataTransfer, data: .object(data)))
         return context.encode(OCPP16.DataTransfer.Response(status: .accepted, data: nil))
     }
