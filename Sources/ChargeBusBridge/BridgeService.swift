@@ -71,6 +71,7 @@ public final class BridgeService: Service, Sendable {
                 }
                 tasks.addTask { await router.run(subscription: subscription) }
                 tasks.addTask { await Self.sweep(registry: registry, policy: SilencePolicy(configuration: self.configuration)) }
+                tasks.addTask { await RegistrySync(environment: environment, interval: .seconds(self.configuration.registrySyncIntervalS)).run() }
                 // The server returns once it stopped accepting and every connection has ended.
                 try await tasks.next()
                 tasks.cancelAll()

@@ -13,6 +13,7 @@ public struct Topics: Sendable, Hashable {
 
     public func chargerState(_ chargerID: String) -> String { "\(root)/chargers/\(chargerID)/state" }
     public func boot(_ chargerID: String) -> String { "\(root)/chargers/\(chargerID)/boot" }
+    public func info(_ chargerID: String) -> String { "\(root)/chargers/\(chargerID)/info" }
     public func heartbeat(_ chargerID: String) -> String { "\(root)/chargers/\(chargerID)/heartbeat" }
     public func connectorStatus(_ chargerID: String, connector: Int) -> String {
         "\(root)/chargers/\(chargerID)/connectors/\(connector)/status"
@@ -40,6 +41,7 @@ public struct Topics: Sendable, Hashable {
     public var allCallResponses: String { "\(root)/calls/+/response" }
     public var allChargerTopics: String { "\(root)/chargers/#" }
     public var allChargerStates: String { "\(root)/chargers/+/state" }
+    public var allChargerInfos: String { "\(root)/chargers/+/info" }
     public var allConnectorStatuses: String { "\(root)/chargers/+/connectors/+/status" }
     public var allMeters: String { "\(root)/chargers/+/connectors/+/meter" }
     public var allBridges: String { "\(root)/bridges/+" }
@@ -63,6 +65,7 @@ public struct Topics: Sendable, Hashable {
             switch rest[2] {
             case "state": return .chargerState(chargerID: cp)
             case "boot": return .boot(chargerID: cp)
+            case "info": return .info(chargerID: cp)
             case "heartbeat": return .heartbeat(chargerID: cp)
             case "transactions": return .transactions(chargerID: cp)
             case "ocpp": return .ocppLog(chargerID: cp)
@@ -103,6 +106,7 @@ public struct Topics: Sendable, Hashable {
 public enum Topic: Sendable, Hashable {
     case chargerState(chargerID: String)
     case boot(chargerID: String)
+    case info(chargerID: String)
     case heartbeat(chargerID: String)
     case connectorStatus(chargerID: String, connector: Int)
     case meter(chargerID: String, connector: Int)

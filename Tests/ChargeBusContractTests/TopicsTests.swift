@@ -24,6 +24,7 @@ import Testing
         let cases: [(String, Topic)] = [
             (topics.chargerState("A"), .chargerState(chargerID: "A")),
             (topics.boot("A"), .boot(chargerID: "A")),
+            (topics.info("A"), .info(chargerID: "A")),
             (topics.heartbeat("A"), .heartbeat(chargerID: "A")),
             (topics.connectorStatus("A", connector: 3), .connectorStatus(chargerID: "A", connector: 3)),
             (topics.meter("A", connector: 1), .meter(chargerID: "A", connector: 1)),

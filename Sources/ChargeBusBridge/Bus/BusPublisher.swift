@@ -45,6 +45,15 @@ public struct BusWriter: Sendable {
         try await send(state, to: topics.chargerState(chargerID), retain: true)
     }
 
+    public func info(_ chargerID: String, _ info: ChargerInfo) async throws {
+        try await send(info, to: topics.info(chargerID), retain: true)
+    }
+
+    /// Clears a retained topic: an empty retained payload means "no longer exists".
+    public func clearRetained(_ topic: String) async throws {
+        try await publisher.publish(topic, payload: [], qos: .atLeastOnce, retain: true, awaitBrokerAck: awaitBrokerAck)
+    }
+
     public func boot(_ chargerID: String, _ boot: BootInfo) async throws {
         try await send(boot, to: topics.boot(chargerID), retain: true)
     }

@@ -36,6 +36,8 @@ public struct BridgeConfiguration: Sendable {
     /// Wait for the broker's PUBACK before answering the charger, so a frame the charger saw
     /// acknowledged is never lost even if the bridge crashes right after.
     public var acknowledgeAfterBrokerAck: Bool = true
+    /// How often the registry is compared with what `{root}/chargers/{cp}/info` says, seconds.
+    public var registrySyncIntervalS: Int = 15
     /// WebSocket frames above this size are refused (OCPP messages are small).
     public var maxFrameBytes: Int = 65_536
 
@@ -51,7 +53,7 @@ public struct BridgeConfiguration: Sendable {
         let section = try root.section("bridge")
         try section.rejectUnknownKeys([
             "id", "heartbeatIntervalS", "offlineGrace", "callTimeoutS", "maxQueuedCallsPerCharger",
-            "validation", "ocppLog", "maxPowerTolerance", "acknowledgeAfterBrokerAck", "maxFrameBytes", "listen",
+            "validation", "ocppLog", "maxPowerTolerance", "acknowledgeAfterBrokerAck", "maxFrameBytes", "listen", "registrySyncIntervalS",
             "autoRegister",
         ])
         if let id = try section.string("id") {
@@ -69,6 +71,7 @@ public struct BridgeConfiguration: Sendable {
         if let value = try section.double("maxPowerTolerance", in: 1...10) { maxPowerTolerance = value }
         if let value = try section.bool("acknowledgeAfterBrokerAck") { acknowledgeAfterBrokerAck = value }
         if let value = try section.int("maxFrameBytes", in: 1024...16_777_216) { maxFrameBytes = value }
+        if let value = try section.int("registrySyncIntervalS", in: 1...3600) { registrySyncIntervalS = value }
         if let value = try section.bool("autoRegister") { autoRegister = value }
         if let listen = try section.string("listen") {
             guard let (host, port) = Self.parseListen(listen) else {

@@ -136,12 +136,14 @@ final class ChargerSession: Sendable {
             frame = try OCPPFrame.parse(text)
         } catch {
             await log(text, direction: .in, at: receivedAt, isValidJSON: false)
-            if error.isIgnorable {
-                logger.notice("ignored a frame with an unknown message type", metadata: ["frame": "\(text.prefix(200))"])
+            // A malformed CALLRESULT or CALLERROR can't be answered (that would start a loop), and
+            // unknown message types are ignored, as OCPP-J prescribes.
+            guard error.shouldReply else {
+                logger.notice("ignored an unanswerable malformed frame", metadata: ["reason": "\(error.description)", "frame": "\(text.prefix(200))"])
                 return
             }
             logger.warning("malformed frame", metadata: ["ocpp.error": "\(error.code.wireName(for: version))", "reason": "\(error.description)"])
-            await sendCallError(messageID: error.messageID ?? "-1", code: error.code, description: error.description, details: .object([:]))
+            await sendCallError(messageID: error.replyMessageID, code: error.code, description: error.description, details: .object([:]))
             return
         }
         await log(text, direction: .in, at: receivedAt, isValidJSON: true)
