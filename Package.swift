@@ -60,6 +60,37 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What every daemon needs from the bus, so that no daemon depends on another's code.
+        .target(
+            name: "ChargeBusDaemonKit",
+            dependencies: [
+                "ChargeBusContract", "ChargeBusMQTT",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "ChargeBusHealth", dependencies: [
+                "ChargeBusContract", "ChargeBusMQTT", "ChargeBusConfig", "ChargeBusDaemonKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        .target(name: "ChargeBusAlerts", dependencies: [
+                "ChargeBusContract", "ChargeBusMQTT", "ChargeBusConfig", "ChargeBusDaemonKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        .target(name: "ChargeBusCommands", dependencies: [
+                "ChargeBusContract", "ChargeBusMQTT", "ChargeBusConfig", "ChargeBusDaemonKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
         .target(
             name: "ChargeBusSimulator",
             dependencies: [
@@ -77,6 +108,7 @@ let package = Package(
             name: "chargebus",
             dependencies: [
                 "ChargeBusContract", "ChargeBusMQTT", "ChargeBusOCPP", "ChargeBusBridge", "ChargeBusSimulator", "ChargeBusConfig",
+                "ChargeBusDaemonKit", "ChargeBusHealth", "ChargeBusAlerts", "ChargeBusCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -90,6 +122,10 @@ let package = Package(
         .testTarget(name: "ChargeBusMQTTTests", dependencies: ["ChargeBusMQTT"], swiftSettings: strict),
         .testTarget(name: "ChargeBusOCPPTests", dependencies: ["ChargeBusOCPP"], swiftSettings: strict),
         .testTarget(name: "ChargeBusBridgeTests", dependencies: ["ChargeBusBridge"], swiftSettings: strict),
+        .testTarget(name: "ChargeBusDaemonKitTests", dependencies: ["ChargeBusDaemonKit"], swiftSettings: strict),
+        .testTarget(name: "ChargeBusHealthTests", dependencies: ["ChargeBusHealth"], swiftSettings: strict),
+        .testTarget(name: "ChargeBusAlertsTests", dependencies: ["ChargeBusAlerts"], swiftSettings: strict),
+        .testTarget(name: "ChargeBusCommandsTests", dependencies: ["ChargeBusCommands"], swiftSettings: strict),
         .testTarget(name: "ChargeBusSimulatorTests", dependencies: ["ChargeBusSimulator"], swiftSettings: strict),
     ]
 )

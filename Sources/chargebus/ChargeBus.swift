@@ -12,7 +12,11 @@ struct ChargeBus: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            BridgeCommand.self, RunCommand.self, ChargersCommand.self, IdTagsCommand.self,
+            BridgeCommand.self,
+            // health daemon commands
+            // alerts daemon commands
+            // commands daemon commands
+            RunCommand.self, ChargersCommand.self, IdTagsCommand.self,
             // SIMULATOR-PENDING SimulateCommand.self, BenchCommand.self,
         ]
     )

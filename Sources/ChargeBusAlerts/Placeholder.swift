@@ -1,0 +1,1 @@
+// The Alerts daemon lands with its issue.

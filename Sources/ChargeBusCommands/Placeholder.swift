@@ -1,0 +1,1 @@
+// The Commands daemon lands with its issue.

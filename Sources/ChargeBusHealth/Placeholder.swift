@@ -1,0 +1,1 @@
+// The Health daemon lands with its issue.
