@@ -75,6 +75,7 @@ class Bridge:
         self.data_dir, self.log_path = data_dir, log_path
         self.bridge_id = bridge_id
         self.ws_port = ws_port or procs.free_port()
+        self.metrics_port = procs.free_port()  # the default 127.0.0.1:9180 would collide between bridges
         self.heartbeat_interval = heartbeat_interval
         self.offline_grace = offline_grace
         self.call_timeout = call_timeout
@@ -86,7 +87,8 @@ class Bridge:
 
     def argv(self) -> list[str]:
         argv = [str(self.binary), "bridge", "--mqtt", self.mqtt_url, "--listen", f"127.0.0.1:{self.ws_port}",
-                "--data", str(self.data_dir), "--bridge-id", self.bridge_id, "--log-level", self.log_level]
+                "--data", str(self.data_dir), "--bridge-id", self.bridge_id, "--log-level", self.log_level,
+                "--metrics", f"127.0.0.1:{self.metrics_port}"]
         if self.heartbeat_interval is not None:
             argv += ["--heartbeat-interval", f"{self.heartbeat_interval:g}"]
         if self.offline_grace is not None:

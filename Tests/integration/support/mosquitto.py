@@ -57,7 +57,7 @@ class Mosquitto:
             "max_queued_bytes 0",
             "max_inflight_messages 100",
             "persistent_client_expiration 1h",
-            "log_dest stdout",
+            f"log_dest file {self.log_path}",  # stdout would be block-buffered into our log file
             "log_type error",
             "log_type warning",
             "log_type notice",

@@ -114,9 +114,11 @@ class ConnectedCharger:
     """`async with ConnectedCharger(url, cp, pw) as c:` opens the socket, runs the ChargePoint's
     receive loop as a task, and closes everything on exit."""
 
-    def __init__(self, url: str, cp: str, password: str, *, cp_class=TestChargePoint, **ws_kw):
+    def __init__(self, url: str, cp: str, password: str, *, cp_class=TestChargePoint, response_timeout: float = 15,
+                 **ws_kw):
         self.url, self.cp_id, self.password = url, cp, password
         self.cp_class = cp_class
+        self.response_timeout = response_timeout
         self.ws_kw = ws_kw
         self.ws: ClientConnection | None = None
         self.cp: TestChargePoint | None = None
@@ -124,7 +126,7 @@ class ConnectedCharger:
 
     async def open(self) -> "ConnectedCharger":
         self.ws = await open_ws(self.url, self.cp_id, self.password, **self.ws_kw)
-        self.cp = self.cp_class(self.cp_id, self.ws)
+        self.cp = self.cp_class(self.cp_id, self.ws, response_timeout=self.response_timeout)
         self.task = asyncio.create_task(self._serve(), name=f"cp-{self.cp_id}")
         return self
 
