@@ -38,12 +38,14 @@ let package = Package(
         ),
         // The bus contract: topics and payloads. No I/O, shared by every daemon.
         .target(name: "ChargeBusContract", swiftSettings: strict),
+        // YAML config files whose every error names the file, the line and the reason.
+        .target(name: "ChargeBusConfig", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // OCPP-J framing, message types (one file per action), validation, meter normalization.
         .target(name: "ChargeBusOCPP", dependencies: ["ChargeBusContract"], swiftSettings: strict),
         .target(
             name: "ChargeBusBridge",
             dependencies: [
-                "ChargeBusContract", "ChargeBusOCPP", "ChargeBusMQTT",
+                "ChargeBusContract", "ChargeBusOCPP", "ChargeBusMQTT", "ChargeBusConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -55,7 +57,6 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -75,14 +76,17 @@ let package = Package(
         .executableTarget(
             name: "chargebus",
             dependencies: [
-                "ChargeBusContract", "ChargeBusMQTT", "ChargeBusOCPP", "ChargeBusBridge", "ChargeBusSimulator",
+                "ChargeBusContract", "ChargeBusMQTT", "ChargeBusOCPP", "ChargeBusBridge", "ChargeBusSimulator", "ChargeBusConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "ChargeBusContractTests", dependencies: ["ChargeBusContract"], swiftSettings: strict),
+        .testTarget(name: "ChargeBusConfigTests", dependencies: ["ChargeBusConfig"], swiftSettings: strict),
         .testTarget(name: "ChargeBusMQTTTests", dependencies: ["ChargeBusMQTT"], swiftSettings: strict),
         .testTarget(name: "ChargeBusOCPPTests", dependencies: ["ChargeBusOCPP"], swiftSettings: strict),
         .testTarget(name: "ChargeBusBridgeTests", dependencies: ["ChargeBusBridge"], swiftSettings: strict),

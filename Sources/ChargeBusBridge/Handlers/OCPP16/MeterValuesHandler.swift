@@ -1,0 +1,35 @@
+import ChargeBusContract
+import ChargeBusOCPP
+
+/// MeterValues: each sampled value is normalized to fixed units, validated against the last
+/// valid reading and the connector's maximum power, and published on the connector's meter topic.
+struct MeterValuesHandler: OCPPActionHandler {
+    func handle(_ payload: JSONValue, _ context: CallContext) async throws -> JSONValue {
+        let request = try context.decode(OCPP16.MeterValues.Request.self, payload)
+        let transactionID = request.transactionId.map { TransactionID.int($0) }
+        for value in request.meterValue {
+            try await MeterPublishing.publish(value, connector: request.connectorId, transactionID: transactionID, context: context)
+        }
+        return context.encode(OCPP16.MeterValues.Response())
+    }
+}
+
+enum MeterPublishing {
+    static func publish(_ value: OCPP16.MeterValue, connector: Int, transactionID: TransactionID?, context: CallContext) async throws {
+        let (normalized, skipped) = MeterNormalizer.normalize(value, receivedAt: context.receivedAt, transactionId: transactionID)
+        if !skipped.isEmpty {
+            context.logger.notice("meter values skipped", metadata: ["connector": "\(connector)", "skipped": "\(skipped)"])
+        }
+        let reading = context.session.withMeterState(connector: connector) { meter -> MeterReading in
+            var reading = normalized
+            if reading.transactionId == nil { reading.transactionId = meter.transactionID }
+            let inSession = reading.transactionId != nil && reading.transactionId == meter.transactionID
+            return meter.validator.validate(reading, meterStartWh: inSession ? meter.meterStartWh : nil)
+        }
+        if !reading.valid {
+            context.environment.metrics.invalidMeterReadings.increment()
+            context.logger.warning("invalid energy reading", metadata: ["connector": "\(connector)", "reason": "\(reading.invalidReason ?? "-")"])
+        }
+        try await context.bus.meter(context.chargerID, connector: connector, reading)
+    }
+}
