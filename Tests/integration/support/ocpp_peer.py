@@ -79,6 +79,12 @@ class TestChargePoint(_ChargePoint):
         self.received.append(("TriggerMessage", {"requested_message": requested_message, **kwargs}))
         return call_result.TriggerMessage(status="Rejected")
 
+    async def call(self, payload, suppress=False, unique_id=None, skip_schema_validation=False):
+        """As the base class, but a CALLERROR from the bridge raises (with its code) instead of
+        returning None, so a test fails where the bridge refused, not on a later attribute."""
+        return await super().call(payload, suppress=suppress, unique_id=unique_id,
+                                  skip_schema_validation=skip_schema_validation)
+
     # -- charger-initiated calls --
     async def boot(self, vendor="ITest", model="Model-T", serial="SN-0001", firmware="1.2.3", **extra):
         return await self.call(call.BootNotification(
