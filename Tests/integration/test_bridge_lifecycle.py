@@ -1,0 +1,75 @@
+"""8. SIGTERM: every connected charger is published offline (reason bridge-shutdown), the bridge
+topic goes online:false, the process exits 0.
+9. Transaction ids keep increasing across a bridge restart on the same --data."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+from support.ocpp_peer import ConnectedCharger, utcnow
+
+
+async def test_sigterm_publishes_every_charger_offline(cli, bridge_factory, bus, charger_password):
+    ids = [f"CP-TERM-{n}" for n in range(1, 4)]
+    for cp_id in ids:
+        cli.add_charger(cp_id, charger_password)
+    bridge = bridge_factory()
+    conns = [ConnectedCharger(bridge.url(cp_id), cp_id, charger_password) for cp_id in ids]
+    try:
+        for c in conns:
+            await c.open()
+            assert (await c.cp.boot()).status == "Accepted"
+        for cp_id in ids:
+            await bus.wait_for_async(f"ev/chargers/{cp_id}/state", lambda p: p["online"] is True)
+        mark = bus.mark()
+        bridge.signal(signal.SIGTERM)
+        code = await asyncio.to_thread(bridge.wait, 20)
+        assert code == 0, f"bridge exited {code} on SIGTERM"
+        for cp_id in ids:
+            m = await bus.wait_for_async(f"ev/chargers/{cp_id}/state", lambda p: p["online"] is False,
+                                         timeout=5, since=mark)
+            assert m.json["reason"] == "bridge-shutdown" and m.json["bridge"] == bridge.bridge_id, m
+            assert m.retain is False or m.qos == 1
+        b = await bus.wait_for_async(bridge.state_topic, lambda p: p["online"] is False, timeout=5, since=mark)
+        assert b.json.get("reason") != "connection-lost", \
+            f"only the last will was published, not the bridge's own clean offline state: {b}"
+        assert b.json["bridge"] == bridge.bridge_id, b
+        # sockets were closed by the bridge
+        for c in conns:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(c.ws.wait_closed(), 5)
+            assert c.ws.close_code is not None, f"{c.cp_id}: socket still open after the bridge exited"
+    finally:
+        for c in conns:
+            await c.close()
+
+
+async def test_transaction_ids_survive_a_restart(cli, bridge_factory, bus, charger_password):
+    cp_id = "CP-TXID"
+    cli.add_charger(cp_id, charger_password, klass="L3", connectors=2, max_power_kw=150)
+    cli.add_idtag("TAG-T")
+    bridge = bridge_factory()
+    first_ids = []
+    async with ConnectedCharger(bridge.url(cp_id), cp_id, charger_password) as cp:
+        await cp.boot()
+        for n in range(3):
+            t = utcnow()
+            r = await cp.start_tx(1, "TAG-T", meter_start=1000 * n, timestamp=t)
+            first_ids.append(r.transaction_id)
+            await cp.stop_tx(r.transaction_id, meter_stop=1000 * n + 10, timestamp=t, reason="Local")
+    assert all(isinstance(i, int) for i in first_ids), first_ids
+    assert first_ids == sorted(set(first_ids)), f"ids must be distinct and increasing: {first_ids}"
+
+    assert bridge.stop() == 0
+    bridge.start()
+    async with ConnectedCharger(bridge.url(cp_id), cp_id, charger_password) as cp:
+        await cp.boot()
+        r = await cp.start_tx(2, "TAG-T", meter_start=50_000, timestamp=utcnow())
+        assert r.id_tag_info["status"] == "Accepted"
+        assert r.transaction_id > max(first_ids), \
+            f"transaction id {r.transaction_id} after restart is not above {max(first_ids)}: ids were reused"
+        started = await bus.wait_for_async(f"ev/chargers/{cp_id}/transactions",
+                                           lambda p: p["event"] == "started" and p["transactionId"] == r.transaction_id)
+        assert started.json["connector"] == 2
