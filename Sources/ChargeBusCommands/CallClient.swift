@@ -46,7 +46,7 @@ public actor CallClient {
                 // The publish must not hold up the actor: a full send queue would otherwise block responses.
                 Task {
                     do { try await publish(topic, bytes) } catch {
-                        await self.resolve(callID, with: CallResponse(id: callID, at: Date(), action: call.action, status: .error,
+                        self.resolve(callID, with: CallResponse(id: callID, at: Date(), action: call.action, status: .error,
                                                                       message: "the call request could not be published: \(error)"))
                     }
                 }

@@ -48,7 +48,7 @@ public enum ValidatedCommand: Sendable, Hashable {
     }
 }
 
-public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct InvalidParams: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
@@ -65,35 +65,35 @@ public enum CommandValidator {
     ///   - connectors: the charger's connector count when known, to refuse connector 3 on a two-connector charger.
     ///   - tariff: the tariff of the charger's site, for `amount`.
     public static func validate(_ name: CommandName, params: JSONValue?, connectors: Int?, tariff: Tariff?,
-                                now: Date) throws(ValidationError) -> ValidatedCommand {
+                                now: Date) throws(InvalidParams) -> ValidatedCommand {
         let p: [String: JSONValue]
         switch params {
         case nil, .null?: p = [:]
         case .object(let object)?: p = object
-        default: throw ValidationError("params must be a JSON object")
+        default: throw InvalidParams("params must be a JSON object")
         }
         let known = knownParams[name]!.union(["force"])
         if let unknown = p.keys.sorted().first(where: { !known.contains($0) }) {
             let list = knownParams[name]!.sorted().joined(separator: ", ")
-            throw ValidationError("\(name.rawValue) does not take '\(unknown)' (its params: \(list.isEmpty ? "none" : list))")
+            throw InvalidParams("\(name.rawValue) does not take '\(unknown)' (its params: \(list.isEmpty ? "none" : list))")
         }
-        func connector(_ key: String = "connector", required: Bool, minimum: Int) throws(ValidationError) -> Int? {
+        func connector(_ key: String = "connector", required: Bool, minimum: Int) throws(InvalidParams) -> Int? {
             guard let value = p[key], value != .null else {
-                if required { throw ValidationError("\(name.rawValue) needs '\(key)', a connector number") }
+                if required { throw InvalidParams("\(name.rawValue) needs '\(key)', a connector number") }
                 return nil
             }
             guard let n = value.numberValue, n.rounded() == n, n >= Double(minimum), n <= 1000 else {
-                throw ValidationError("'\(key)' must be an integer ≥ \(minimum), got \(render(value))")
+                throw InvalidParams("'\(key)' must be an integer ≥ \(minimum), got \(render(value))")
             }
             let c = Int(n)
             if let connectors, c > connectors {
-                throw ValidationError("'\(key)' \(c) does not exist: the charger has \(connectors) connector\(connectors == 1 ? "" : "s")")
+                throw InvalidParams("'\(key)' \(c) does not exist: the charger has \(connectors) connector\(connectors == 1 ? "" : "s")")
             }
             return c
         }
-        func string(_ key: String, required: Bool, maxLength: Int) throws(ValidationError) -> String? {
+        func string(_ key: String, required: Bool, maxLength: Int) throws(InvalidParams) -> String? {
             guard let value = p[key], value != .null else {
-                if required { throw ValidationError("\(name.rawValue) needs '\(key)'") }
+                if required { throw InvalidParams("\(name.rawValue) needs '\(key)'") }
                 return nil
             }
             let text: String
@@ -101,36 +101,36 @@ public enum CommandValidator {
             case .string(let s): text = s
             // Configuration values are strings in OCPP; a technician typing `value: 60` means "60".
             case .number, .bool: text = render(value)
-            default: throw ValidationError("'\(key)' must be a string, got \(render(value))")
+            default: throw InvalidParams("'\(key)' must be a string, got \(render(value))")
             }
-            if text.isEmpty && required { throw ValidationError("'\(key)' must not be empty") }
-            guard text.count <= maxLength else { throw ValidationError("'\(key)' is longer than \(maxLength) characters") }
+            if text.isEmpty && required { throw InvalidParams("'\(key)' must not be empty") }
+            guard text.count <= maxLength else { throw InvalidParams("'\(key)' is longer than \(maxLength) characters") }
             return text
         }
-        func int(_ key: String, range: ClosedRange<Int>) throws(ValidationError) -> Int? {
+        func int(_ key: String, range: ClosedRange<Int>) throws(InvalidParams) -> Int? {
             guard let value = p[key], value != .null else { return nil }
             guard let n = value.numberValue, n.rounded() == n, range.contains(Int(n)) else {
-                throw ValidationError("'\(key)' must be an integer between \(range.lowerBound) and \(range.upperBound), got \(render(value))")
+                throw InvalidParams("'\(key)' must be an integer between \(range.lowerBound) and \(range.upperBound), got \(render(value))")
             }
             return Int(n)
         }
-        func positive(_ key: String, max: Double) throws(ValidationError) -> Double? {
+        func positive(_ key: String, max: Double) throws(InvalidParams) -> Double? {
             guard let value = p[key], value != .null else { return nil }
             guard let n = value.numberValue, n > 0, n <= max else {
-                throw ValidationError("'\(key)' must be a number > 0 and ≤ \(Int(max)), got \(render(value))")
+                throw InvalidParams("'\(key)' must be a number > 0 and ≤ \(Int(max)), got \(render(value))")
             }
             return n
         }
-        func date(_ key: String) throws(ValidationError) -> Date? {
+        func date(_ key: String) throws(InvalidParams) -> Date? {
             guard let text = try string(key, required: false, maxLength: 64) else { return nil }
-            guard let date = Timestamp.parse(text) else { throw ValidationError("'\(key)' must be an RFC 3339 date-time, got \"\(text)\"") }
+            guard let date = Timestamp.parse(text) else { throw InvalidParams("'\(key)' must be an RFC 3339 date-time, got \"\(text)\"") }
             return date
         }
-        func location() throws(ValidationError) -> String {
+        func location() throws(InvalidParams) -> String {
             let text = try string("location", required: true, maxLength: 512)!
             guard let scheme = text.split(separator: ":", maxSplits: 1).first, text.contains("://") || text.hasPrefix("mailto:"),
                   scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else {
-                throw ValidationError("'location' must be a URI such as ftp://host/path or https://host/path, got \"\(text)\"")
+                throw InvalidParams("'location' must be a URI such as ftp://host/path or https://host/path, got \"\(text)\"")
             }
             return text
         }
@@ -140,7 +140,7 @@ public enum CommandValidator {
             switch (try string("type", required: false, maxLength: 10))?.lowercased() {
             case nil, "soft": return .reset(.soft)
             case "hard": return .reset(.hard)
-            case let other?: throw ValidationError("'type' must be soft or hard, got \"\(other)\"")
+            case let other?: throw InvalidParams("'type' must be soft or hard, got \"\(other)\"")
             }
         case .reboot:
             return .reboot
@@ -156,16 +156,16 @@ public enum CommandValidator {
             case (let m?, nil): return .remoteStart(connector: c, idTag: tag, limit: .minutes(m))
             case (nil, let a?):
                 guard let tariff else {
-                    throw ValidationError("'amount' needs a tariff for the charger's site, and none is configured (commands.tariffs)")
+                    throw InvalidParams("'amount' needs a tariff for the charger's site, and none is configured (commands.tariffs)")
                 }
                 return .remoteStart(connector: c, idTag: tag, limit: .amount(a, tariff))
             default:
-                throw ValidationError("give either 'minutes' or 'amount', not both")
+                throw InvalidParams("give either 'minutes' or 'amount', not both")
             }
         case .remoteStop:
             let tx = try int("transactionId", range: Int(Int32.min)...Int(Int32.max))
             let c = try connector(required: false, minimum: 1)
-            if tx == nil && c == nil { throw ValidationError("remote-stop needs 'transactionId' or 'connector'") }
+            if tx == nil && c == nil { throw InvalidParams("remote-stop needs 'transactionId' or 'connector'") }
             return .remoteStop(transactionId: tx, connector: c)
         case .unlock:
             return .unlock(connector: try connector(required: true, minimum: 1)!)
@@ -178,18 +178,18 @@ public enum CommandValidator {
                 var out: [String] = []
                 for item in items {
                     guard let key = item.stringValue, !key.isEmpty, key.count <= 50 else {
-                        throw ValidationError("'keys' must be a list of configuration key names (≤ 50 characters), got \(render(item))")
+                        throw InvalidParams("'keys' must be a list of configuration key names (≤ 50 characters), got \(render(item))")
                     }
                     out.append(key)
                 }
                 keys = out
-            default: throw ValidationError("'keys' must be a list of configuration key names")
+            default: throw InvalidParams("'keys' must be a list of configuration key names")
             }
             return .getConfiguration(keys: keys.isEmpty ? nil : keys)
         case .changeConfiguration:
             let key = try string("key", required: true, maxLength: 50)!
             guard let value = try string("value", required: false, maxLength: 500) else {
-                throw ValidationError("change-configuration needs 'value'")
+                throw InvalidParams("change-configuration needs 'value'")
             }
             return .changeConfiguration(key: key, value: value)
         case .clearCache:
@@ -197,7 +197,7 @@ public enum CommandValidator {
         case .triggerMessage:
             let message = try string("message", required: true, maxLength: 40)!
             guard let canonical = triggerMessages.first(where: { $0.lowercased() == message.lowercased() }) else {
-                throw ValidationError("'message' must be one of \(triggerMessages.joined(separator: ", ")), got \"\(message)\"")
+                throw InvalidParams("'message' must be one of \(triggerMessages.joined(separator: ", ")), got \"\(message)\"")
             }
             return .triggerMessage(message: canonical, connector: try connector(required: false, minimum: 1))
         case .changeAvailability:
@@ -207,8 +207,8 @@ public enum CommandValidator {
             switch text?.lowercased() {
             case "operative": return .changeAvailability(connector: c, availability: .operative)
             case "inoperative": return .changeAvailability(connector: c, availability: .inoperative)
-            case nil: throw ValidationError("change-availability needs 'type': operative or inoperative")
-            case let other?: throw ValidationError("'type' must be operative or inoperative, got \"\(other)\"")
+            case nil: throw InvalidParams("change-availability needs 'type': operative or inoperative")
+            case let other?: throw InvalidParams("'type' must be operative or inoperative, got \"\(other)\"")
             }
         case .updateFirmware:
             let loc = try location()
@@ -217,7 +217,7 @@ public enum CommandValidator {
         case .getDiagnostics:
             let loc = try location()
             let start = try date("startTime"), stop = try date("stopTime")
-            if let start, let stop, stop < start { throw ValidationError("'stopTime' is before 'startTime'") }
+            if let start, let stop, stop < start { throw InvalidParams("'stopTime' is before 'startTime'") }
             return .getDiagnostics(location: loc, startTime: start, stopTime: stop,
                                    retries: try int("retries", range: 0...100), retryInterval: try int("retryInterval", range: 0...86_400))
         case .dataTransfer:

@@ -50,25 +50,25 @@ public struct CommandDecider: Sendable {
     }
 
     /// The request's id, or the reason it is not a request at all (then there is nothing to deduplicate).
-    public static func parse(_ payload: [UInt8]) -> Result<CommandRequest, ValidationError> {
+    public static func parse(_ payload: [UInt8]) -> Result<CommandRequest, InvalidParams> {
         guard let json = try? BusCoding.decode(JSONValue.self, from: payload) else {
-            return .failure(ValidationError("the payload is not JSON"))
+            return .failure(InvalidParams("the payload is not JSON"))
         }
-        guard case .object(let object) = json else { return .failure(ValidationError("the payload must be a JSON object")) }
+        guard case .object(let object) = json else { return .failure(InvalidParams("the payload must be a JSON object")) }
         guard let id = object["id"]?.stringValue, !id.isEmpty, id.count <= 128 else {
-            return .failure(ValidationError("'id' is required: a string of 1 to 128 characters"))
+            return .failure(InvalidParams("'id' is required: a string of 1 to 128 characters"))
         }
         var request = CommandRequest(id: id)
         switch object["by"] {
         case nil, .null?: break
         case .string(let by)?: request.by = by
-        default: return .failure(ValidationError("'by' must be a string"))
+        default: return .failure(InvalidParams("'by' must be a string"))
         }
         request.params = object["params"]
         switch object["force"] ?? object["params"]?["force"] {
         case nil, .null?: break
         case .bool(let force)?: request.force = force
-        default: return .failure(ValidationError("'force' must be true or false"))
+        default: return .failure(InvalidParams("'force' must be true or false"))
         }
         return .success(request)
     }
