@@ -52,12 +52,16 @@ public struct CommandExecutor: Sendable {
             await single(plan, OCPP16Mapping.remoteStop(transactionId: tx))
         case .remoteStart(let connector, let idTag, let limit?):
             let call = OCPP16Mapping.call(for: plan.command)!
+            // Armed before the call: a charger sends StartTransaction right after accepting, and its
+            // `started` event may reach the daemon before the call's response does.
+            await engine.addLimited(LimitedSession(requestId: plan.id, chargerID: plan.chargerID, connector: connector, idTag: idTag,
+                                                   limit: limit, acceptedAt: clock.now))
             let response = await send(plan, call)
             let (status, message) = OCPP16Mapping.outcome(of: response, action: call.action)
             var details: [String: JSONValue] = [:]
-            if status == .accepted {
-                await engine.addLimited(LimitedSession(requestId: plan.id, chargerID: plan.chargerID, connector: connector, idTag: idTag,
-                                                       limit: limit, acceptedAt: clock.now))
+            if status != .accepted {
+                await engine.removeLimited(plan.id)
+            } else {
                 switch limit {
                 case .minutes(let m): details["limit"] = .object(["minutes": .number(m)])
                 case .amount(let a, let t):

@@ -221,6 +221,11 @@ public actor CommandsEngine {
         persist(session.requestId)
     }
 
+    public func removeLimited(_ requestId: String) {
+        limiter.remove(requestId)
+        try? store.removeSession(requestId: requestId)
+    }
+
     public var limitedSessions: [LimitedSession] { Array(limiter.sessions.values) }
 
     /// Stops that are due; the caller sends them and reports back with `stopAnswered`.

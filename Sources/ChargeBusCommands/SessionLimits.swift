@@ -80,6 +80,10 @@ public struct SessionLimiter: Sendable {
         sessions[session.requestId] = session
     }
 
+    public mutating func remove(_ requestId: String) {
+        sessions[requestId] = nil
+    }
+
     /// Returns the ids of the sessions that changed (to persist).
     public mutating func transactionStarted(chargerID: String, connector: Int, transactionId: TransactionID, idTag: String?,
                                             now: Date) -> [String] {
