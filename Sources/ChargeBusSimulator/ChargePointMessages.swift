@@ -138,31 +138,29 @@ public enum ChargePointMessages {
         return .object(payload)
     }
 
-    /// One `MeterValue` element: a timestamp and the sampled values of `sample`.
-    /// Energy is reported in whole Wh (a register never goes backwards when truncated), power and
-    /// current with one decimal, voltage with one decimal, SoC in whole percent.
+    /// One `MeterValue` element: a timestamp and the sampled values of `sample`, restricted to `measurands`
+    /// (OCPP measurand names; nil = all). Energy is reported in whole Wh (a register never goes backwards when
+    /// truncated), power, current and voltage with one decimal, SoC in whole percent.
     public static func meterValue(_ sample: MeterSample, timestamp: Date, context: String = "Sample.Periodic",
-                                  includeEnergyOnly: Bool = false) -> JSONValue {
-        func sampled(_ value: String, _ measurand: String, _ unit: String, location: String = "Outlet") -> JSONValue {
-            .object([
+                                  measurands: Set<String>? = nil) -> JSONValue {
+        var values: [JSONValue] = []
+        func add(_ value: String, _ measurand: String, _ unit: String, location: String = "Outlet") {
+            guard measurands?.contains(measurand) ?? true else { return }
+            values.append(.object([
                 "value": .string(value),
                 "context": .string(context),
                 "format": .string("Raw"),
                 "measurand": .string(measurand),
                 "location": .string(location),
                 "unit": .string(unit),
-            ])
+            ]))
         }
-        var values: [JSONValue] = [
-            sampled(formatDecimal(sample.energyWh.rounded(.down), places: 0), "Energy.Active.Import.Register", "Wh"),
-        ]
-        if !includeEnergyOnly {
-            values.append(sampled(formatDecimal(sample.powerW, places: 1), "Power.Active.Import", "W"))
-            values.append(sampled(formatDecimal(sample.currentA, places: 1), "Current.Import", "A"))
-            values.append(sampled(formatDecimal(sample.voltageV, places: 1), "Voltage", "V"))
-            if let soc = sample.socPercent {
-                values.append(sampled(formatDecimal(soc.rounded(.down), places: 0), "SoC", "Percent", location: "EV"))
-            }
+        add(formatDecimal(sample.energyWh.rounded(.down), places: 0), "Energy.Active.Import.Register", "Wh")
+        add(formatDecimal(sample.powerW, places: 1), "Power.Active.Import", "W")
+        add(formatDecimal(sample.currentA, places: 1), "Current.Import", "A")
+        add(formatDecimal(sample.voltageV, places: 1), "Voltage", "V")
+        if let soc = sample.socPercent {
+            add(formatDecimal(soc.rounded(.down), places: 0), "SoC", "Percent", location: "EV")
         }
         return .object(["timestamp": .string(Timestamp.format(timestamp)), "sampledValue": .array(values)])
     }
