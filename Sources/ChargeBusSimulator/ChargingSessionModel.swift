@@ -87,6 +87,12 @@ public struct ChargingSessionModel: Sendable {
                            socPercent: socPercent)
     }
 
+    /// Moves the register up to at least `wattHours` (another sender, e.g. the load generator, advanced the connector's
+    /// meter), so readings stay monotonic.
+    public mutating func raiseRegister(toAtLeast wattHours: Double) {
+        energyWh = max(energyWh, wattHours)
+    }
+
     /// Advances the session by `seconds` of simulated time and returns the sample at its end.
     @discardableResult
     public mutating func advance(seconds: Double) -> MeterSample {
