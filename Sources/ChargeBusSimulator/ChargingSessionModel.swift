@@ -102,11 +102,13 @@ public struct ChargingSessionModel: Sendable {
         let power = max(0, targetPowerW * noise)
         lastPowerW = power
         if power > 0, dt > 0 {
-            let energy = power * dt / 3600
-            energyWh += energy
+            var energy = power * dt / 3600
             if kind == .dc, !socStalled, let soc = socPercent {
+                // The battery takes no more than it has room for.
+                energy = min(energy, (100 - soc) / 100 * batteryCapacityWh)
                 socPercent = min(100, soc + energy / batteryCapacityWh * 100)
             }
+            energyWh += energy
         }
         return sample
     }

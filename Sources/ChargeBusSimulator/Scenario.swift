@@ -322,7 +322,7 @@ extension Scenario {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw ScenarioParseError(input: input, message: "empty target after ':' (use an id, an index, a range, N% or all)") }
         if trimmed.lowercased() == "all" || trimmed == "*" { return .all }
-        if trimmed.hasSuffix("%") {
+        if trimmed.hasSuffix("%"), !trimmed.contains("+"), !trimmed.contains(",") {
             guard let percent = Double(trimmed.dropLast().trimmingCharacters(in: .whitespaces)), percent > 0, percent <= 100 else {
                 throw ScenarioParseError(input: input, message: "fraction '\(trimmed)' must be a percentage in (0, 100], e.g. 10%")
             }

@@ -1,29 +1,26 @@
 import Foundation
 
 extension SimulatedChargePoint {
-    /// Waits for the scenario's start time, then plays it on this charger.
-    func runScenario(_ scenario: Scenario) async {
-        let elapsed = clock.simulatedSeconds() - scenarioEpoch
-        let delay = scenario.after.timeInterval - elapsed
-        do {
-            if delay > 0 { try await clock.sleep(for: .seconds(double: delay)) }
-        } catch {
-            return
+    /// Waits for the scenario's start time (unless `immediately`), then plays it on this charger.
+    func runScenario(_ scenario: Scenario, immediately: Bool = false) async {
+        if !immediately {
+            let elapsed = clock.simulatedSeconds() - scenarioEpoch
+            let delay = scenario.after.timeInterval - elapsed
+            do {
+                if delay > 0 { try await clock.sleep(for: .seconds(double: delay)) }
+            } catch {
+                return
+            }
         }
         guard !Task.isCancelled, !stopping else { return }
+        if beginStateScenario(scenario) {
+            await endStateScenarioAfterHold(scenario)
+            return
+        }
         logger.info("scenario starts", metadata: ["scenario": "\(scenario)"])
         let duration = scenario.effectiveDuration
-        let forever = scenario.lastsForever
 
-        /// Sleeps for the scenario's duration; false when cancelled (or forever).
-        func hold() async -> Bool {
-            guard !forever else {
-                while !Task.isCancelled { try? await clock.sleep(for: .seconds(86_400)) }
-                return false
-            }
-            do { try await clock.sleep(for: duration) } catch { return false }
-            return true
-        }
+        func hold() async -> Bool { await holdScenario(scenario) }
 
         switch scenario.kind {
         case .fault:
@@ -55,15 +52,8 @@ extension SimulatedChargePoint {
             // A real charger's watchdog notices the dead link and reconnects.
             dropConnection(reconnectAfter: .seconds(1))
 
-        case .socStall, .zeroPower:
-            let targets = scenario.connector.map { [$0] } ?? Array(1...max(1, profile.connectorCount))
-            let valid = targets.filter { $0 >= 1 && $0 <= profile.connectorCount }
-            setAnomaly(scenario.kind, valid, true)
-            guard await hold() else { return }
-            setAnomaly(scenario.kind, valid, false)
-
-        case .failedStart:
-            failedStartBudget.append((connector: scenario.connector, remaining: scenario.effectiveCount))
+        case .socStall, .zeroPower, .failedStart:
+            break  // handled by beginStateScenario
 
         case .weakSignal:
             let connector = min(max(0, scenario.connector ?? 0), profile.connectorCount)
@@ -77,12 +67,51 @@ extension SimulatedChargePoint {
 
         case .bootLoop:
             for _ in 0..<scenario.effectiveCount {
-                guard await waitUntilConnected() else { return }
-                do { try await clock.sleep(for: scenario.effectiveInterval) } catch { return }
-                guard channel != nil else { continue }
+                repeat {
+                    guard await waitUntilConnected() else { return }
+                    do { try await clock.sleep(for: scenario.effectiveInterval) } catch { return }
+                } while !isReady
                 await reboot(reason: .reboot, graceful: false, reconnectAfter: .seconds(2))
             }
         }
+    }
+
+    /// Sleeps for the scenario's duration; false when cancelled or when it lasts forever.
+    func holdScenario(_ scenario: Scenario) async -> Bool {
+        guard !scenario.lastsForever else {
+            while !Task.isCancelled { try? await clock.sleep(for: .seconds(86_400)) }
+            return false
+        }
+        do { try await clock.sleep(for: scenario.effectiveDuration) } catch { return false }
+        return true
+    }
+
+    /// Starts the scenarios that only flip state (soc-stall, zero-power, failed-start) synchronously; false for others.
+    func beginStateScenario(_ scenario: Scenario) -> Bool {
+        switch scenario.kind {
+        case .socStall, .zeroPower:
+            logger.info("scenario starts", metadata: ["scenario": "\(scenario)"])
+            setAnomaly(scenario.kind, anomalyTargets(scenario), true)
+            return true
+        case .failedStart:
+            logger.info("scenario starts", metadata: ["scenario": "\(scenario)"])
+            failedStartBudget.append((connector: scenario.connector, remaining: scenario.effectiveCount))
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Ends a state scenario after its duration.
+    func endStateScenarioAfterHold(_ scenario: Scenario) async {
+        guard scenario.kind == .socStall || scenario.kind == .zeroPower else { return }
+        guard await holdScenario(scenario) else { return }
+        setAnomaly(scenario.kind, anomalyTargets(scenario), false)
+    }
+
+    func anomalyTargets(_ scenario: Scenario) -> [Int] {
+        let targets = scenario.connector.map { [$0] } ?? Array(1...max(1, profile.connectorCount))
+        return targets.filter { $0 >= 1 && $0 <= profile.connectorCount }
     }
 
     func setFault(_ connector: Int, _ condition: ConnectorCondition?) {

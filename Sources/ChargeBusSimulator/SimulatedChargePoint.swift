@@ -203,7 +203,12 @@ public actor SimulatedChargePoint {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.connectionLoop() }
             for scenario in scenarios {
-                group.addTask { await self.runScenario(scenario) }
+                if scenario.after == .zero, beginStateScenario(scenario) {
+                    // Pure state changes due at start apply before anything is sent.
+                    group.addTask { await self.endStateScenarioAfterHold(scenario) }
+                } else {
+                    group.addTask { await self.runScenario(scenario) }
+                }
             }
             for await job in stream {
                 group.addTask { await job() }
@@ -212,6 +217,11 @@ public actor SimulatedChargePoint {
         }
         jobs = nil
         failAllWaiters()
+    }
+
+    /// Plays a scenario on this charger now (its `after` and target are ignored); the charger must be running.
+    public func play(_ scenario: Scenario) {
+        spawn { await self.runScenario(scenario, immediately: true) }
     }
 
     /// Stops gracefully: sends a WebSocket close (1001 going away) and ends `run()`.
@@ -283,26 +293,39 @@ public actor SimulatedChargePoint {
         let generation = attach(channel)
         do {
             try await connection.executeThenClose { inbound, _ in
-                try await withTaskCancellationHandler {
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await frame in inbound {
-                                await self.received(frame, at: .now)
-                            }
-                        }
-                        group.addTask { await self.connectionMain(generation) }
-                        _ = try await group.next()
-                        group.cancelAll()
-                    }
-                } onCancel: {
-                    channel.writeAndFlush(OCPPWebSocketClient.closeFrame(code: .goingAway), promise: nil)
-                    channel.close(promise: nil)
+                do {
+                    try await runConnectionTasks(inbound: inbound, channel: channel, generation: generation)
+                } catch {
+                    logger.debug("connection ended with error", metadata: ["error": "\(error)"])
                 }
+                // On a graceful stop, wait (at most a second) for the server to answer our close frame and close
+                // first: closing with unread input would reset the connection and could lose the close frame.
+                if Task.isCancelled { try? await channel.closeFuture.get() }
             }
         } catch {
             logger.debug("connection ended with error", metadata: ["error": "\(error)"])
         }
         detach(generation)
+    }
+
+    func runConnectionTasks(inbound: NIOAsyncChannelInboundStream<WebSocketFrame>, channel: any Channel,
+                            generation: Int) async throws {
+        try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await frame in inbound {
+                        await self.received(frame, at: .now)
+                    }
+                }
+                group.addTask { await self.connectionMain(generation) }
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        } onCancel: {
+            // Graceful close: send a close frame and give the server a second to answer and close first.
+            channel.writeAndFlush(OCPPWebSocketClient.closeFrame(code: .goingAway), promise: nil)
+            channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+        }
     }
 
     func attach(_ channel: any Channel) -> Int {
@@ -324,7 +347,7 @@ public actor SimulatedChargePoint {
             readyOnConnection = false
             counters.ready.decrement()
         }
-        if !stopping { counters.disconnects.increment() }
+        if !stopping, !Task.isCancelled { counters.disconnects.increment() }
         if let pending { completePending(pending.id, .failure(.disconnected)) }
         logger.debug("disconnected")
     }
@@ -333,6 +356,11 @@ public actor SimulatedChargePoint {
     /// (simulated time).
     func dropConnection(reconnectAfter: Duration) {
         plannedReconnectDelay = reconnectAfter
+        if readyOnConnection, channel != nil {
+            // Not ready from now on, even before the close completes.
+            readyOnConnection = false
+            counters.ready.decrement()
+        }
         channel?.close(promise: nil)
     }
 
@@ -344,6 +372,7 @@ public actor SimulatedChargePoint {
             markReady()
         }
         for connector in connectors.indices { await reportStatus(connector) }
+        startSessionLoops()
         while generation == connectionGeneration, !Task.isCancelled {
             let interval = heartbeatInterval > .zero ? heartbeatInterval : Scenario.forever
             switch await wait(.heartbeat, for: interval) {
@@ -409,11 +438,14 @@ public actor SimulatedChargePoint {
             counters.ready.increment()
         }
         resumeAll(.ready)
-        if !sessionsSpawned, settings.automaticSessions {
-            sessionsSpawned = true
-            for connector in 1...max(1, profile.connectorCount) where connector <= profile.connectorCount {
-                spawn { await self.sessionLoop(connector) }
-            }
+    }
+
+    /// Starts the automatic session loops once, after the first boot and initial status notifications.
+    func startSessionLoops() {
+        guard !sessionsSpawned, settings.automaticSessions, profile.connectorCount > 0 else { return }
+        sessionsSpawned = true
+        for connector in 1...profile.connectorCount {
+            spawn { await self.sessionLoop(connector) }
         }
     }
 

@@ -172,7 +172,7 @@ public final class Simulator: Sendable {
             idleBetweenSessions: configuration.idleBetweenSessions, automaticSessions: configuration.automaticSessions,
             callTimeout: configuration.callTimeout, handshakeTimeout: configuration.handshakeTimeout,
             reconnectBackoffMin: configuration.reconnectBackoffMin, reconnectBackoffMax: configuration.reconnectBackoffMax,
-            reconnectJitter: .seconds(double: max(1, Double(configuration.chargers) / configuration.rampPerSecond)),
+            reconnectJitter: .seconds(double: max(0.05, Double(configuration.chargers) / configuration.rampPerSecond)),
             bootOnReconnect: configuration.bootOnReconnect, seed: configuration.seed)
         let clock = self.clock
         let group = self.group
@@ -236,6 +236,13 @@ public final class Simulator: Sendable {
     public func stop() {
         state.withLock { $0.stopped = true }
         stopContinuation.finish()
+    }
+
+    /// Plays a scenario now on the chargers it targets (its `after` is ignored), e.g. from an interactive command.
+    public func play(_ scenario: Scenario) async throws(ScenarioParseError) {
+        for index in try scenario.selectedIndices(fleetSize: chargePoints.count, idPrefix: configuration.idPrefix) {
+            await chargePoints[index - 1].play(scenario)
+        }
     }
 
     /// Live counters.
