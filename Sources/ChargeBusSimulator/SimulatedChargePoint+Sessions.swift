@@ -283,9 +283,9 @@ extension SimulatedChargePoint {
         connectors[connector].stopRequest = nil
         setPhase(connector, .finishing)
         stopTransactionsInFlight += 1
-        let stopped: Void? = try? await call("StopTransaction", payload, whenOffline: .wait).ignored
+        let stopped = await deliverTransactionMessage("StopTransaction", payload)
         stopTransactionsInFlight -= 1
-        if stopped != nil { counters.sessionsCompleted.increment() }
+        if stopped { counters.sessionsCompleted.increment() }
         logger.debug("session stopped", metadata: ["connector": "\(connector)", "reason": "\(reason.rawValue)"])
         await reportStatus(connector)
         if reason != .hardReset, reason != .softReset, reason != .reboot {
@@ -298,6 +298,31 @@ extension SimulatedChargePoint {
             connectors[connector].since = clock.wallTime()
         }
         await reportStatus(connector)
+    }
+
+    /// Sends a transaction message the way OCPP 1.6 asks (§4.10): queued while offline, re-sent after a lost
+    /// connection, and retried after a timeout up to TransactionMessageAttempts times, TransactionMessageRetryInterval
+    /// apart. False when it could not be delivered (or the CSMS answered with a CALLERROR).
+    func deliverTransactionMessage(_ action: String, _ payload: JSONValue) async -> Bool {
+        var attempts = 0
+        while true {
+            do {
+                _ = try await call(action, payload, whenOffline: .wait)
+                return true
+            } catch {
+                switch error {
+                case .disconnected:
+                    continue
+                case .timeout:
+                    attempts += 1
+                    guard attempts < max(1, configuration.transactionMessageAttempts) else { return false }
+                    let retry = Duration.seconds(configuration.transactionMessageRetryInterval * attempts)
+                    do { try await clock.sleep(for: retry) } catch { return false }
+                case .offline, .cancelled, .callError:
+                    return false
+                }
+            }
+        }
     }
 
     func measurandSet(_ list: String) -> Set<String>? {
@@ -346,7 +371,3 @@ extension SimulatedChargePoint {
     }
 }
 
-extension JSONValue {
-    /// Discards the value (lets `try?` produce a `Void?` success marker).
-    var ignored: Void { () }
-}

@@ -50,7 +50,7 @@ public struct SimulatorConfiguration: Sendable {
     public var reconnectBackoffMax: Duration
     /// BootNotification on every new connection instead of only after a (simulated) reboot.
     public var bootOnReconnect: Bool
-    /// Event-loop threads when the simulator creates its own group (default: one per core).
+    /// Event-loop threads of a group owned by the simulator (default: nil, the shared singleton group, one per core).
     public var eventLoopThreads: Int?
 
     public init(url: String, chargers: Int = 10, idPrefix: String = "SIM", password: String? = nil,
@@ -138,8 +138,8 @@ public final class Simulator: Sendable {
     let state = Mutex<(running: Bool, stopped: Bool)>((false, false))
 
     /// - Parameters:
-    ///   - eventLoopGroup: shared by all chargers; default a new `MultiThreadedEventLoopGroup` (one thread per core,
-    ///     or `eventLoopThreads`) shut down when `run()` returns.
+    ///   - eventLoopGroup: shared by all chargers; default `MultiThreadedEventLoopGroup.singleton`, or, when
+    ///     `eventLoopThreads` is set, a group of that size owned by the simulator and shut down when `run()` returns.
     ///   - clock: default `ScaledClock(speed: configuration.speed)`.
     /// - Throws: `SimulatorConfigurationError` for invalid settings, `ScenarioParseError` for scenarios naming
     ///   chargers outside the fleet.
@@ -151,10 +151,13 @@ public final class Simulator: Sendable {
         if let eventLoopGroup {
             self.group = eventLoopGroup
             self.ownedGroup = nil
-        } else {
-            let owned = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads ?? System.coreCount)
+        } else if let threads = configuration.eventLoopThreads {
+            let owned = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
             self.group = owned
             self.ownedGroup = owned
+        } else {
+            self.group = MultiThreadedEventLoopGroup.singleton
+            self.ownedGroup = nil
         }
         self.logger = logger
         let counters = SimulatorCounters()

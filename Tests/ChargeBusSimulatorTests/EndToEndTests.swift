@@ -124,6 +124,23 @@ struct EndToEndTests {
         #expect(Array(flow.prefix(5)) == ["Available", "Preparing", "Charging", "Finishing", "Available"])
     }
 
+    @Test func oneOutstandingCallAtATimeWithTimeout() async throws {
+        let csms = try await TestCSMS.start(behavior: .init(heartbeatInterval: 5, unanswered: ["Heartbeat"]))
+        defer { Task { await csms.stop() } }
+        try await withChargePoint(csms, callTimeout: .milliseconds(300)) { chargePoint in
+            #expect(await eventually { !csms.calls(action: "Heartbeat").isEmpty })
+            // The CALLRESULT to a CSMS call is not held back, but our StatusNotification waits for the heartbeat.
+            #expect(try await csms.call("SIM00001", "TriggerMessage", .object(["requestedMessage": .string("StatusNotification"),
+                                                                             "connectorId": .number(1)])).payloadStatus == "Accepted")
+            #expect(await eventually { statuses(csms, connector: 1).count == 2 })
+            let calls = csms.messages.filter { if case .call = $0.frame { return true } else { return false } }
+            let heartbeat = try #require(calls.firstIndex { if case .call(_, "Heartbeat", _) = $0.frame { return true } else { return false } })
+            let next = try #require(calls.indices.first { $0 > heartbeat })
+            #expect(calls[next].at - calls[heartbeat].at >= .milliseconds(250), "no CALL while one is outstanding")
+            #expect(chargePoint.counters.callTimeouts.load(ordering: .relaxed) >= 1)
+        }
+    }
+
     @Test func refusedUpgradesAreTypedErrors() async throws {
         let csms = try await TestCSMS.start(behavior: .init(password: "right-password-16", knownIDs: ["SIM00001"]))
         defer { Task { await csms.stop() } }
