@@ -179,7 +179,10 @@ public enum OCPPWebSocketClient {
                         timedOut.flag.store(true, ordering: .relaxed)
                         channel.close(promise: nil)
                     }
-                    negotiated.whenComplete { _ in deadline.cancel() }
+                    negotiated.whenComplete { result in
+                        deadline.cancel()
+                        if case .failure = result { channel.close(promise: nil) }
+                    }
                     return negotiated
                 }
             }

@@ -17,7 +17,7 @@ extension SimulatedChargePoint {
             await endStateScenarioAfterHold(scenario)
             return
         }
-        logger.info("scenario starts", metadata: ["scenario": "\(scenario)"])
+        logger.debug("scenario starts", metadata: ["scenario": "\(scenario)"])
         let duration = scenario.effectiveDuration
 
         func hold() async -> Bool { await holdScenario(scenario) }
@@ -90,11 +90,11 @@ extension SimulatedChargePoint {
     func beginStateScenario(_ scenario: Scenario) -> Bool {
         switch scenario.kind {
         case .socStall, .zeroPower:
-            logger.info("scenario starts", metadata: ["scenario": "\(scenario)"])
+            logger.debug("scenario starts", metadata: ["scenario": "\(scenario)"])
             setAnomaly(scenario.kind, anomalyTargets(scenario), true)
             return true
         case .failedStart:
-            logger.info("scenario starts", metadata: ["scenario": "\(scenario)"])
+            logger.debug("scenario starts", metadata: ["scenario": "\(scenario)"])
             failedStartBudget.append((connector: scenario.connector, remaining: scenario.effectiveCount))
             return true
         default:

@@ -136,6 +136,8 @@ public final class Simulator: Sendable {
     let stopStream: AsyncStream<Void>
     let stopContinuation: AsyncStream<Void>.Continuation
     let state = Mutex<(running: Bool, stopped: Bool)>((false, false))
+    /// Chargers selected by each configured scenario.
+    let scenarioSizes: [Int]
 
     /// - Parameters:
     ///   - eventLoopGroup: shared by all chargers; default `MultiThreadedEventLoopGroup.singleton`, or, when
@@ -164,11 +166,13 @@ public final class Simulator: Sendable {
         self.counters = counters
 
         var perCharger = [[Scenario]](repeating: [], count: configuration.chargers + 1)
+        var scenarioSizes: [Int] = []
         for scenario in configuration.scenarios {
-            for index in try scenario.selectedIndices(fleetSize: configuration.chargers, idPrefix: configuration.idPrefix) {
-                perCharger[index].append(scenario)
-            }
+            let indices = try scenario.selectedIndices(fleetSize: configuration.chargers, idPrefix: configuration.idPrefix)
+            scenarioSizes.append(indices.count)
+            for index in indices { perCharger[index].append(scenario) }
         }
+        self.scenarioSizes = scenarioSizes
         let settings = ChargePointSettings(
             endpoint: endpoint, password: configuration.password, heartbeatOverride: configuration.heartbeatOverride,
             meterInterval: configuration.meterInterval, sessionDuration: configuration.sessionDuration,
@@ -207,6 +211,9 @@ public final class Simulator: Sendable {
             "ramp": "\(configuration.rampPerSecond)/s", "speed": "\(configuration.speed)",
             "scenarios": "\(configuration.scenarios.count)",
         ])
+        for (scenario, size) in zip(configuration.scenarios, scenarioSizes) {
+            logger.info("scenario scheduled", metadata: ["scenario": "\(scenario)", "chargers": "\(size)"])
+        }
         let epoch = clock.simulatedSeconds()
         let chargePoints = self.chargePoints
         let interval = 1 / configuration.rampPerSecond

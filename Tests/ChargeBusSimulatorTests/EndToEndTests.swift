@@ -156,6 +156,17 @@ struct EndToEndTests {
             _ = try await OCPPWebSocketClient.connect(endpoint: endpoint, chargePointID: "SIM00002", password: "right-password-16",
                                                       group: group)
         }
+        let noProtocol = try await TestCSMS.start(behavior: .init(agreeSubprotocol: false))
+        defer { Task { await noProtocol.stop() } }
+        await #expect(throws: SimulatorConnectionError.subprotocolNotAgreed(nil)) {
+            _ = try await OCPPWebSocketClient.connect(endpoint: try CSMSEndpoint(url: noProtocol.url), chargePointID: "SIM00001",
+                                                      password: nil, group: group)
+        }
+        // Nothing listening: a NIO connect error, not a SimulatorConnectionError.
+        await #expect(throws: (any Error).self) {
+            _ = try await OCPPWebSocketClient.connect(endpoint: CSMSEndpoint(host: "127.0.0.1", port: 1), chargePointID: "SIM00001",
+                                                      password: nil, group: group, timeout: .seconds(2))
+        }
         let connection = try await OCPPWebSocketClient.connect(endpoint: endpoint, chargePointID: "SIM00001",
                                                                password: "right-password-16", group: group)
         try await connection.channel.close()

@@ -20,6 +20,8 @@ final class TestCSMS: Sendable {
         var heartbeatInterval = 300
         /// Actions the CSMS never answers (to provoke call timeouts).
         var unanswered: Set<String> = []
+        /// False: upgrade without agreeing on a subprotocol.
+        var agreeSubprotocol = true
     }
 
     struct Upgrade: Sendable {
@@ -101,7 +103,7 @@ final class TestCSMS: Sendable {
                                 return channel.eventLoop.makeSucceededFuture(nil)
                             }
                             var headers = HTTPHeaders()
-                            headers.add(name: "Sec-WebSocket-Protocol", value: "ocpp1.6")
+                            if behavior.agreeSubprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: "ocpp1.6") }
                             return channel.eventLoop.makeSucceededFuture(headers)
                         },
                         upgradePipelineHandler: { channel, head in
