@@ -8,6 +8,10 @@ import Foundation
 /// sessions for demos and tests. Connection-level timings (connect ramp, reconnect backoff, CALL
 /// timeout, handshake timeout) are real time and do not go through the clock.
 ///
+/// Waits that other events can interrupt (heartbeat interval, meter interval, idle time, preparing/finishing)
+/// run on NIO timers of `duration / speed` real time rather than through `sleep(for:)`: that keeps 10,000
+/// chargers from holding one sleeping task each. A custom clock therefore controls them through `speed`.
+///
 /// Timestamps in OCPP messages are wall-clock time (`wallTime()`), so a bridge never sees dates in
 /// the future; with `speed` > 1 the energy between two samples therefore implies `speed` times the
 /// physical power.
