@@ -244,11 +244,11 @@ final class ClientCore: Sendable {
         }
 
         let nanoseconds = max(0, timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [self] in
-            let lastError = connection.withLock { $0.lastError }
+        let target = "\(configuration.host):\(configuration.port)"
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [weak self] in
+            let lastError = self?.connection.withLock { $0.lastError }
             waiter.complete(.failure(.connectionFailed(
-                "not connected to \(configuration.host):\(configuration.port) within \(timeout)"
-                    + (lastError.map { " (last error: \($0))" } ?? ""))))
+                "not connected to \(target) within \(timeout)" + (lastError.map { " (last error: \($0))" } ?? ""))))
         }
         let result = await waiter.wait { waiter.complete(.failure(.cancelled)) }
         switch result {
