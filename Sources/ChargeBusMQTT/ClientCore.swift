@@ -159,13 +159,19 @@ final class ClientCore: Sendable {
     }
 
     private static func applyTLS(_ tls: MQTTTLSConfiguration, to mosq: OpaquePointer) -> String? {
-        if tls.caFile == nil && tls.caPath == nil {
+        var caPath = tls.caPath
+        if tls.caFile == nil && caPath == nil {
+            // System CA store. Setting this option alone enables TLS in libmosquitto 2.0; mosquitto_tls_set
+            // (needed only for a client certificate) still insists on a CA file or directory in 2.0.11.
             let rc = mosquitto_int_option(mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
             if rc != Mosq.success { return "TLS: cannot use the system CA store: \(Mosq.describe(rc))" }
+            if tls.certFile != nil || tls.keyFile != nil { caPath = "/etc/ssl/certs" }
         }
-        let rc = mosquitto_tls_set(mosq, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil)
-        if rc != Mosq.success {
-            return "TLS setup failed (CA file/path, certificate and key must be readable; certificate and key go together): \(Mosq.describe(rc))"
+        if tls.caFile != nil || caPath != nil {
+            let rc = mosquitto_tls_set(mosq, tls.caFile, caPath, tls.certFile, tls.keyFile, nil)
+            if rc != Mosq.success {
+                return "TLS setup failed (CA file/path, certificate and key must be readable; certificate and key go together): \(Mosq.describe(rc))"
+            }
         }
         if tls.insecureSkipVerify {
             _ = mosquitto_tls_opts_set(mosq, 0 /* SSL_VERIFY_NONE */, nil, nil)

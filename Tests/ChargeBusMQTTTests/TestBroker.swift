@@ -17,14 +17,17 @@ final class TestBroker: Sendable {
     let port: Int
     let directory: URL
     let credentials: (user: String, password: String)?
+    /// With TLS: the CA certificate that signed the broker's certificate (CN/SAN localhost, 127.0.0.1).
+    let caFile: String?
     private let pid = Mutex<pid_t?>(nil)
 
     static let executable = "/usr/sbin/mosquitto"
 
-    private init(port: Int, directory: URL, credentials: (user: String, password: String)?) {
+    private init(port: Int, directory: URL, credentials: (user: String, password: String)?, tls: Bool) {
         self.port = port
         self.directory = directory
         self.credentials = credentials
+        self.caFile = tls ? directory.appendingPathComponent("ca.crt").path : nil
     }
 
     /// Even when a test fails or times out, the broker process and its files go away with the object.
@@ -38,11 +41,12 @@ final class TestBroker: Sendable {
     }
 
     /// Starts a broker. With `credentials`, anonymous access is refused and only that user/password is accepted.
-    static func start(credentials: (user: String, password: String)? = nil) async throws -> TestBroker {
+    /// With `tls`, the listener speaks TLS only, with a certificate from a throw-away CA (`caFile`).
+    static func start(credentials: (user: String, password: String)? = nil, tls: Bool = false) async throws -> TestBroker {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("chargebus-mqtt-test-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let broker = TestBroker(port: try freeLocalPort(), directory: directory, credentials: credentials)
+        let broker = TestBroker(port: try freeLocalPort(), directory: directory, credentials: credentials, tls: tls)
         try broker.writeConfiguration()
         try await broker.launch()
         return broker
@@ -67,16 +71,18 @@ final class TestBroker: Sendable {
             "log_dest file \(directory.path)/mosquitto.log",
             "log_type all",
         ]
+        if caFile != nil {
+            try makeCertificates()
+            lines.append("cafile \(directory.path)/ca.crt")
+            lines.append("certfile \(directory.path)/server.crt")
+            lines.append("keyfile \(directory.path)/server.key")
+        }
         if geteuid() == 0 {
             lines.append("user root")  // otherwise mosquitto drops to user 'mosquitto', which cannot write our temp dir
         }
         if let credentials {
             let passwordFile = directory.appendingPathComponent("passwd").path
-            let child = try Self.spawn("/usr/bin/mosquitto_passwd", ["-b", "-c", passwordFile, credentials.user, credentials.password])
-            var status: Int32 = 0
-            guard waitpid(child, &status, 0) == child, status == 0 else {
-                throw BrokerError.commandFailed("mosquitto_passwd")
-            }
+            try Self.runToCompletion("/usr/bin/mosquitto_passwd", ["-b", "-c", passwordFile, credentials.user, credentials.password])
             lines.append("allow_anonymous false")
             lines.append("password_file \(passwordFile)")
         } else {
@@ -84,6 +90,27 @@ final class TestBroker: Sendable {
         }
         try (lines.joined(separator: "\n") + "\n").write(
             to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+    }
+
+    private func makeCertificates() throws {
+        let dir = directory.path
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: "\(dir)/san.ext", atomically: true, encoding: .utf8)
+        let openssl = "/usr/bin/openssl"
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try Self.runToCompletion(openssl, ["req", "-x509"] + ec + ["-keyout", "\(dir)/ca.key", "-out", "\(dir)/ca.crt", "-days", "2", "-subj", "/CN=ChargeBus Test CA"])
+        try Self.runToCompletion(openssl, ["req"] + ec + ["-keyout", "\(dir)/server.key", "-out", "\(dir)/server.csr", "-subj", "/CN=localhost"])
+        try Self.runToCompletion(openssl, [
+            "x509", "-req", "-in", "\(dir)/server.csr", "-CA", "\(dir)/ca.crt", "-CAkey", "\(dir)/ca.key", "-CAcreateserial",
+            "-out", "\(dir)/server.crt", "-days", "2", "-extfile", "\(dir)/san.ext",
+        ])
+    }
+
+    private static func runToCompletion(_ executable: String, _ arguments: [String]) throws {
+        let child = try spawn(executable, arguments)
+        var status: Int32 = 0
+        guard waitpid(child, &status, 0) == child, status == 0 else {
+            throw BrokerError.commandFailed(([executable] + arguments).joined(separator: " "))
+        }
     }
 
     private func launch() async throws {
