@@ -27,6 +27,8 @@ final class ClientCore: Sendable {
     let logger: Logger
     let isV5: Bool
     let maxPendingPublishes: Int
+    /// Publishers suspended by back-pressure resume once the backlog is down to this (maxPendingPublishes − 1/8).
+    let lowWaterPendingPublishes: Int
     /// A problem found while applying the configuration (bad will topic, unreadable TLS file, ...); reported by connect().
     let configurationError: String?
 
@@ -61,14 +63,26 @@ final class ClientCore: Sendable {
         var pending: [Int32: OneShot<Result<Void, MQTTError>>?] = [:]
         var slotWaiters = RingBuffer<OneShot<Result<Void, MQTTError>>>()
 
-        /// Gives a freed slot to the longest waiting publisher, or returns it to the pool.
-        mutating func releaseSlot() {
-            while let waiter = slotWaiters.popFirst() {
-                if waiter.complete(.success(())) {
-                    return
-                }
-            }
+        /// Returns a freed slot. Publishers held up by back-pressure are woken in batches, once the backlog fell to
+        /// `lowWater`, instead of one thread wake-up per PUBACK. Each returned waiter now owns a slot; complete them
+        /// (`grant`) after leaving the lock.
+        mutating func releaseSlot(limit: Int, lowWater: Int) -> [OneShot<Result<Void, MQTTError>>] {
             inUse -= 1
+            guard !slotWaiters.isEmpty, inUse <= lowWater else { return [] }
+            var granted: [OneShot<Result<Void, MQTTError>>] = []
+            while inUse < limit, let waiter = slotWaiters.popFirst() {
+                inUse += 1
+                granted.append(waiter)
+            }
+            return granted
+        }
+    }
+
+    /// Wakes publishers that were given a slot. A popped waiter is no longer reachable for cancellation or
+    /// shutdown, so this completion always wins.
+    static func grant(_ waiters: [OneShot<Result<Void, MQTTError>>]) {
+        for waiter in waiters {
+            waiter.complete(.success(()))
         }
     }
 
@@ -106,6 +120,7 @@ final class ClientCore: Sendable {
         self.configuration = configuration
         self.isV5 = configuration.protocolVersion == .v5
         self.maxPendingPublishes = min(max(configuration.maxPendingPublishes, 1), 60_000)
+        self.lowWaterPendingPublishes = maxPendingPublishes - max(1, maxPendingPublishes / 8)
 
         var problems: [String] = []
         var cleanStart = configuration.cleanStart
@@ -457,11 +472,11 @@ final class ClientCore: Sendable {
 
     private func handlePublished(mid: Int32, reasonCode: Int32) {
         // Called for PUBACKs (QoS 1) and for QoS 0 messages written to the socket; the latter are not tracked.
-        let waiter: OneShot<Result<Void, MQTTError>>?? = publishes.withLock { state in
-            guard let entry = state.pending.removeValue(forKey: mid) else { return nil }
-            state.releaseSlot()
-            return .some(entry)
+        let (waiter, granted): (OneShot<Result<Void, MQTTError>>??, [OneShot<Result<Void, MQTTError>>]) = publishes.withLock { state in
+            guard let entry = state.pending.removeValue(forKey: mid) else { return (nil, []) }
+            return (.some(entry), state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes))
         }
+        Self.grant(granted)
         guard case .some(let ackWaiter) = waiter else { return }
         if reasonCode >= 0x80 {
             let reason = Mosq.reason(reasonCode)
@@ -572,7 +587,7 @@ final class ClientCore: Sendable {
         return (rc, mid)
     }
 
-    func publish(
+    nonisolated(nonsending) func publish(
         _ topic: String, payload: [UInt8], qos: MQTTQoS, retain: Bool, properties: MQTTProperties, waitForAcknowledgement: Bool
     ) async throws(MQTTError) {
         guard !shutdownFlag.load(ordering: .relaxed) else { throw .shutdown }
@@ -595,14 +610,14 @@ final class ClientCore: Sendable {
         enum Attempt {
             case published(OneShot<Result<Void, MQTTError>>?)
             case waitForSlot(OneShot<Result<Void, MQTTError>>)
-            case failed(MQTTError)
+            case failed(MQTTError, granted: [OneShot<Result<Void, MQTTError>>])
         }
         var haveSlot = false
         while true {
             let listPointer = propertyList.pointer
             let attempt: Attempt = publishes.withLock { state in
                 if state.shutdown {
-                    return .failed(.shutdown)
+                    return .failed(.shutdown, granted: [])
                 }
                 if !haveSlot {
                     if state.inUse >= maxPendingPublishes || !state.slotWaiters.isEmpty {
@@ -618,8 +633,8 @@ final class ClientCore: Sendable {
                 // counts as success here: reporting it as an error would make callers retry and duplicate it.
                 let (rc, mid) = rawPublish(topic, payload: payload, qos: qos, retain: retain, properties: listPointer)
                 guard rc == Mosq.success || rc == Mosq.noConnection else {
-                    state.releaseSlot()
-                    return .failed(mapPublishError(rc, topic: topic))
+                    let granted = state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes)
+                    return .failed(mapPublishError(rc, topic: topic), granted: granted)
                 }
                 let ackWaiter = waitForAcknowledgement ? OneShot<Result<Void, MQTTError>>() : nil
                 if state.pending.updateValue(ackWaiter, forKey: mid) != nil {
@@ -630,7 +645,8 @@ final class ClientCore: Sendable {
                 return .published(ackWaiter)
             }
             switch attempt {
-            case .failed(let error):
+            case .failed(let error, let granted):
+                Self.grant(granted)
                 throw error
             case .waitForSlot(let waiter):
                 let granted = await waiter.wait { [self] in

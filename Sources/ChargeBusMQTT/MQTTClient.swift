@@ -47,7 +47,7 @@ public final class MQTTClient: Sendable {
     /// while the broker is unreachable. Messages published while disconnected are queued by libmosquitto and
     /// delivered after the reconnect (at least once; never reported as failed, so callers do not duplicate them).
     /// QoS 0: sent only if connected, otherwise throws `notConnected`.
-    public func publish(
+    public nonisolated(nonsending) func publish(
         _ topic: String,
         payload: [UInt8],
         qos: MQTTQoS = .atLeastOnce,
@@ -58,7 +58,7 @@ public final class MQTTClient: Sendable {
     }
 
     /// `publish` with a UTF-8 string payload.
-    public func publish(
+    public nonisolated(nonsending) func publish(
         _ topic: String,
         string: String,
         qos: MQTTQoS = .atLeastOnce,
@@ -71,7 +71,7 @@ public final class MQTTClient: Sendable {
     /// Publishes with QoS 1 and returns only once the broker acknowledged it (PUBACK). Throws `publishFailed` if
     /// the broker rejects it (MQTT 5 reason code ≥ 0x80). If the waiting task is cancelled it throws `cancelled`,
     /// but the message stays queued and will still be delivered.
-    public func publishAcknowledged(
+    public nonisolated(nonsending) func publishAcknowledged(
         _ topic: String,
         payload: [UInt8],
         retain: Bool = false,

@@ -47,6 +47,11 @@ public struct MQTTSubscription: AsyncSequence, Sendable {
         public mutating func next() async -> MQTTMessage? {
             await token.handle.state.next()
         }
+
+        /// Used by `for await`: stays on the caller's executor when a message is already buffered.
+        public mutating func next(isolation actor: isolated (any Actor)?) async -> MQTTMessage? {
+            await token.handle.state.next()
+        }
     }
 }
 
@@ -143,7 +148,7 @@ final class SubscriptionState: Sendable {
     }
 
     /// Next message, or nil once finished and drained. Cancellation of the consuming task finishes the subscription.
-    func next() async -> MQTTMessage? {
+    nonisolated(nonsending) func next() async -> MQTTMessage? {
         let (message, finished, wakeProducer): (MQTTMessage?, Bool, Bool) = inner.withLock { inner in
             if let message = inner.buffer.popFirst() {
                 let wake = inner.producerWaiting
