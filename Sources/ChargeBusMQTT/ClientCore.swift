@@ -62,6 +62,8 @@ final class ClientCore: Sendable {
         /// mid → waiter of `publishAcknowledged` (nil for plain `publish`).
         var pending: [Int32: OneShot<Result<Void, MQTTError>>?] = [:]
         var slotWaiters = RingBuffer<OneShot<Result<Void, MQTTError>>>()
+        /// `flush` callers, woken when nothing is pending any more.
+        var drainWaiters: [OneShot<Result<Void, MQTTError>>] = []
 
         /// Returns a freed slot. Publishers held up by back-pressure are woken in batches, once the backlog fell to
         /// `lowWater`, instead of one thread wake-up per PUBACK. Each returned waiter now owns a slot; complete them
@@ -257,9 +259,11 @@ final class ClientCore: Sendable {
             do throws(MQTTError) {
                 try await startNetwork()
             } catch {
-                connection.withLock { state in
+                let others = connection.withLock { state in
                     if state.phase == .starting { state.phase = .idle }
+                    return Array(state.waiters.values)
                 }
+                for other in others { other.complete(.failure(error)) }  // concurrent connect() calls
                 throw error
             }
         }
@@ -348,7 +352,10 @@ final class ClientCore: Sendable {
         Unmanaged.passUnretained(self).release()
     }
 
-    /// Marks the client shut down and wakes every waiter. Returns false if that already happened.
+    /// Shutdown, phase 1: refuse new work and wake every connect/subscribe/publish waiter. Subscriptions stop
+    /// applying back-pressure (so the network thread cannot block on a full buffer while it is being joined) but keep
+    /// receiving: libmosquitto acknowledges a QoS 1 message before handing it over, so dropping it here would lose it
+    /// for good. Returns false if shutdown had already begun.
     private func beginShutdown() -> Bool {
         let connectWaiters: [OneShot<Result<Void, MQTTError>>]? = connection.withLock { state in
             guard state.phase != .shutdown else { return nil }
@@ -363,21 +370,19 @@ final class ClientCore: Sendable {
 
         let (states, subackWaiters) = subscriptions.withLock { registry in
             registry.shutdown = true
-            let states = registry.entries.values.flatMap(\.subscribers)
             let waiters = Array(registry.subackWaiters.values)
-            registry.entries.removeAll()
-            registry.filtersByIdentifier.removeAll()
             registry.subackWaiters.removeAll()
-            return (states, waiters)
+            return (registry.entries.values.flatMap(\.subscribers), waiters)
         }
-        // Finishing first also releases a network thread blocked on a full buffer, so the loop can be joined.
-        for state in states { state.finish(discardBuffered: false) }
+        for state in states { state.stopBackPressure() }
         for waiter in subackWaiters { waiter.complete(.failure(.shutdown)) }
 
         let publishWaiters: [OneShot<Result<Void, MQTTError>>] = publishes.withLock { state in
             state.shutdown = true
             var waiters = state.slotWaiters.removeAll()
             waiters.append(contentsOf: state.pending.values.compactMap { $0 })
+            waiters.append(contentsOf: state.drainWaiters)
+            state.drainWaiters.removeAll()
             state.pending.removeAll()
             return waiters
         }
@@ -385,7 +390,15 @@ final class ClientCore: Sendable {
         return true
     }
 
-    private func finishEvents() {
+    /// Shutdown, phase 2 (network thread stopped): end every subscription after what it buffered, and the event streams.
+    private func finishShutdown() {
+        let states = subscriptions.withLock { registry in
+            let states = registry.entries.values.flatMap(\.subscribers)
+            registry.entries.removeAll()
+            registry.filtersByIdentifier.removeAll()
+            return states
+        }
+        for state in states { state.finish(discardBuffered: false) }
         let continuations = events.withLock { fanout in
             fanout.finished = true
             let all = Array(fanout.continuations.values)
@@ -398,7 +411,7 @@ final class ClientCore: Sendable {
     func shutdown() async {
         guard beginShutdown() else { return }
         await runDetached { self.stopNetwork() }
-        finishEvents()
+        finishShutdown()
         logger.info("MQTT client disconnected")
     }
 
@@ -406,7 +419,30 @@ final class ClientCore: Sendable {
     func shutdownSync() {
         guard beginShutdown() else { return }
         stopNetwork()
-        finishEvents()
+        finishShutdown()
+    }
+
+    /// Waits until every QoS 1 message published so far is acknowledged. False on timeout.
+    func flush(timeout: Duration) async -> Bool {
+        let waiter = OneShot<Result<Void, MQTTError>>()
+        let done: Bool = publishes.withLock { state in
+            if state.pending.isEmpty { return true }
+            state.drainWaiters.append(waiter)
+            return false
+        }
+        if done { return true }
+        let nanoseconds = max(0, timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) {
+            waiter.complete(.failure(.cancelled))
+        }
+        let result = await waiter.wait { waiter.complete(.failure(.cancelled)) }
+        publishes.withLock { state in
+            if let index = state.drainWaiters.firstIndex(where: { $0 === waiter }) {
+                state.drainWaiters.remove(at: index)
+            }
+        }
+        if case .success = result { return true }
+        return false
     }
 
     // MARK: - Callbacks (libmosquitto thread)
@@ -474,7 +510,12 @@ final class ClientCore: Sendable {
         // Called for PUBACKs (QoS 1) and for QoS 0 messages written to the socket; the latter are not tracked.
         let (waiter, granted): (OneShot<Result<Void, MQTTError>>??, [OneShot<Result<Void, MQTTError>>]) = publishes.withLock { state in
             guard let entry = state.pending.removeValue(forKey: mid) else { return (nil, []) }
-            return (.some(entry), state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes))
+            var wake = state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes)
+            if state.pending.isEmpty && !state.drainWaiters.isEmpty {
+                wake.append(contentsOf: state.drainWaiters)
+                state.drainWaiters.removeAll()
+            }
+            return (.some(entry), wake)
         }
         Self.grant(granted)
         guard case .some(let ackWaiter) = waiter else { return }

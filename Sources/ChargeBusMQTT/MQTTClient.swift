@@ -35,10 +35,17 @@ public final class MQTTClient: Sendable {
     }
 
     /// Clean disconnect: sends DISCONNECT (so the broker does not publish the will), stops the network thread and
-    /// finishes every subscription sequence (after what they already buffered) and `connectionEvents` stream.
-    /// Publishes still waiting for a slot or an acknowledgement throw `MQTTError.shutdown`. Idempotent.
+    /// finishes every subscription sequence (after what they already buffered, including messages that arrive while
+    /// disconnecting) and `connectionEvents` stream. Publishes still waiting for a slot or an acknowledgement throw
+    /// `MQTTError.shutdown`; QoS 1 messages not yet acknowledged are dropped (call `flush` first). Idempotent.
     public func disconnect() async {
         await core.shutdown()
+    }
+
+    /// Waits until every QoS 1 message published so far has been acknowledged by the broker (e.g. before
+    /// `disconnect()` on a graceful shutdown). Returns false if that did not happen within `timeout`.
+    public func flush(timeout: Duration = .seconds(5)) async -> Bool {
+        await core.flush(timeout: timeout)
     }
 
     /// Enqueues a message.

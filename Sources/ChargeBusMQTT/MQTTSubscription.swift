@@ -101,6 +101,8 @@ final class SubscriptionState: Sendable {
         var consumer: CheckedContinuation<MQTTMessage?, Never>?
         var finished = false
         var producerWaiting = false
+        /// Set while the client shuts down: buffer without limit rather than block the network thread.
+        var unbounded = false
     }
 
     private enum DeliverAction {
@@ -128,7 +130,7 @@ final class SubscriptionState: Sendable {
                     inner.consumer = nil
                     return .handedOver(consumer)
                 }
-                if inner.buffer.count < capacity {
+                if inner.buffer.count < capacity || inner.unbounded {
                     inner.buffer.append(message)
                     return .buffered
                 }
@@ -190,6 +192,19 @@ final class SubscriptionState: Sendable {
             }
         } onCancel: {
             self.finish(discardBuffered: true)
+        }
+    }
+
+    /// Stops back-pressure for good (shutdown): `deliver` buffers without limit and a blocked producer continues.
+    func stopBackPressure() {
+        let wake: Bool = inner.withLock { inner in
+            inner.unbounded = true
+            let wake = inner.producerWaiting
+            inner.producerWaiting = false
+            return wake
+        }
+        if wake {
+            space.signal()
         }
     }
 

@@ -35,6 +35,74 @@ struct ClientBehaviourTests {
         }
     }
 
+    @Test func disconnectingASlowPersistentSubscriberLosesNothing() async throws {
+        try await withTimeout {
+            let broker = try await TestBroker.start()
+            let sessionConfiguration = broker.configuration(clientID: "slow-persistent") {
+                $0.usePersistentSession(expirySeconds: 600)
+                $0.subscriptionBufferSize = 4
+            }
+            let first = MQTTClient(configuration: sessionConfiguration, logger: testLogger("first"))
+            try await first.connect()
+            let firstSubscription = try await first.subscribe("lossless/#")
+
+            let publisher = MQTTClient(configuration: broker.configuration(clientID: "lossless-pub"), logger: testLogger("pub"))
+            try await publisher.connect()
+            let count = 300
+            for index in 0..<count {
+                try await publisher.publish("lossless/\(index)", string: "\(index)")
+            }
+            #expect(await publisher.flush(timeout: .seconds(10)))
+            #expect(publisher.pendingPublishes == 0)
+
+            // Disconnect while the network thread is blocked on the full buffer: what libmosquitto already
+            // acknowledged is still handed out, the rest stays queued at the broker for the session.
+            await first.disconnect()
+            var beforeDisconnect: [String] = []
+            for await message in firstSubscription {
+                beforeDisconnect.append(message.payloadString)
+            }
+            #expect(beforeDisconnect.count >= 4)
+
+            let second = MQTTClient(configuration: sessionConfiguration, logger: testLogger("second"))
+            var rest = try await second.subscribe("lossless/#").makeAsyncIterator()
+            try await second.connect()
+            let afterReconnect = await rest.next(count - beforeDisconnect.count).map(\.payloadString)
+            #expect(beforeDisconnect + afterReconnect == (0..<count).map(String.init))
+            try await publisher.publish("lossless/marker", string: "marker")
+            let next = await rest.next()
+            #expect(next?.payloadString == "marker")  // nothing delivered twice
+
+            await second.disconnect()
+            await publisher.disconnect()
+            await broker.shutdown()
+        }
+    }
+
+    @Test func flushWaitsForAcknowledgements() async throws {
+        try await withTimeout {
+            let broker = try await TestBroker.start()
+            let client = MQTTClient(configuration: broker.configuration(clientID: "flush"), logger: testLogger("flush"))
+            #expect(await client.flush(timeout: .milliseconds(10)))  // nothing pending
+            try await client.connect()
+            for index in 0..<1000 {
+                try await client.publish("flush/\(index)", payload: [UInt8(index % 256)])
+            }
+            #expect(await client.flush())
+            #expect(client.pendingPublishes == 0)
+
+            await broker.stop()
+            try await eventually("client noticed the outage") { !client.isConnected }
+            try await client.publish("flush/late", string: "late")
+            #expect(await client.flush(timeout: .milliseconds(200)) == false)
+            #expect(client.pendingPublishes == 1)
+            try await broker.restart()
+            #expect(await client.flush(timeout: .seconds(10)))
+            await client.disconnect()
+            await broker.shutdown()
+        }
+    }
+
     @Test func cancelledSubscriptionEndsWhileOthersContinue() async throws {
         try await withTimeout {
             let broker = try await TestBroker.start()
