@@ -47,8 +47,12 @@ final class ClientCore: Sendable {
     let reconnects = Counter(label: "chargebus_mqtt_reconnects_total")
 
     struct ConnectionState {
-        enum Phase { case idle, starting, running, shutdown }
+        /// idle → starting (first connect in progress) → running (connected once; libmosquitto reconnects) → shutdown.
+        /// stopping: a first connect failed and the network thread is being stopped.
+        enum Phase { case idle, starting, running, stopping, shutdown }
         var phase = Phase.idle
+        /// mosquitto_connect_bind_v5 is running on a Dispatch thread.
+        var startInFlight = false
         var loopRunning = false
         var everConnected = false
         var waiters: [ObjectIdentifier: OneShot<Result<Void, MQTTError>>] = [:]
@@ -236,36 +240,25 @@ final class ClientCore: Sendable {
         }
         let waiter = OneShot<Result<Void, MQTTError>>()
         let start: Bool? = try connection.withLock { (state) throws(MQTTError) -> Bool? in
-            switch state.phase {
-            case .shutdown:
-                throw .shutdown
-            case .idle:
-                state.phase = .starting
-                state.lastError = nil
-                state.waiters[ObjectIdentifier(waiter)] = waiter
-                return true
-            case .starting, .running:
-                if connectedFlag.load(ordering: .acquiring) { return nil }
-                state.waiters[ObjectIdentifier(waiter)] = waiter
-                return false
-            }
+            if state.phase == .shutdown { throw .shutdown }
+            if state.phase == .running && connectedFlag.load(ordering: .acquiring) { return nil }
+            state.waiters[ObjectIdentifier(waiter)] = waiter
+            guard state.phase == .idle else { return false }
+            state.phase = .starting
+            state.lastError = nil
+            // An abandoned attempt (its connect() timed out) may still be in mosquitto_connect; it picks us up.
+            guard !state.startInFlight else { return false }
+            state.startInFlight = true
+            return true
         }
         guard let mustStart = start else { return }  // already connected
         defer {
             _ = connection.withLock { $0.waiters.removeValue(forKey: ObjectIdentifier(waiter)) }
         }
-
         if mustStart {
-            do throws(MQTTError) {
-                try await startNetwork()
-            } catch {
-                let others = connection.withLock { state in
-                    if state.phase == .starting { state.phase = .idle }
-                    return Array(state.waiters.values)
-                }
-                for other in others { other.complete(.failure(error)) }  // concurrent connect() calls
-                throw error
-            }
+            // mosquitto_connect_bind_v5 blocks (DNS, TCP connect, TLS handshake): run it on a Dispatch thread,
+            // so that neither the cooperative pool is blocked nor the timeout below is delayed.
+            DispatchQueue.global().async { self.startNetwork() }
         }
 
         let nanoseconds = max(0, timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
@@ -280,60 +273,87 @@ final class ClientCore: Sendable {
         case .success:
             return
         case .failure(let error):
-            // Never connected: stop the network thread so a refused/unreachable client does not retry forever.
-            let stop = connection.withLock { state in
-                state.phase == .starting && !state.everConnected && state.waiters.count <= 1
+            // Never connected and nobody else waiting: give up, so a refused/unreachable client does not retry forever.
+            let stop = connection.withLock { state -> Bool in
+                guard state.phase == .starting, !state.everConnected, state.waiters.count <= 1 else { return false }
+                if state.startInFlight {
+                    state.phase = .idle  // still inside mosquitto_connect: startNetwork() sees this and gives up
+                    return false
+                }
+                state.phase = .stopping
+                return true
             }
             if stop {
                 await runDetached { self.stopNetwork() }
-                connection.withLock { state in
-                    if state.phase == .starting && !state.loopRunning { state.phase = .idle }
+                // connect() calls that arrived meanwhile waited for this stop: start a fresh attempt for them.
+                let restart = connection.withLock { state -> Bool in
+                    guard state.phase == .stopping else { return false }
+                    state.waiters.removeValue(forKey: ObjectIdentifier(waiter))
+                    guard !state.waiters.isEmpty else {
+                        state.phase = .idle
+                        return false
+                    }
+                    state.phase = .starting
+                    state.startInFlight = true
+                    return true
+                }
+                if restart {
+                    DispatchQueue.global().async { self.startNetwork() }
                 }
             }
             throw error
         }
     }
 
-    /// mosquitto_connect_bind_v5 (blocking: DNS + TCP connect, so run off the cooperative pool), then the loop thread.
-    private func startNetwork() async throws(MQTTError) {
+    /// Runs on a Dispatch thread: the blocking connect, then the loop thread (which retries with backoff).
+    private func startNetwork() {
         let host = configuration.host
         let port = Int32(clamping: configuration.port)
         let keepAlive = Int32(clamping: max(configuration.keepAliveSeconds, 5))
-        let sessionExpiry = configuration.sessionExpirySeconds
-        let isV5 = isV5
-        let (rc, description): (Int32, String) = await runDetached { [self] in
-            var properties = PropertyList()
-            defer { properties.free() }
-            if isV5 && sessionExpiry > 0 {
-                _ = properties.addInt32(Mosq.sessionExpiryInterval, sessionExpiry)
-            }
-            let rc = mosquitto_connect_bind_v5(self.mosq, host, port, keepAlive, nil, properties.pointer)
-            return (rc, Mosq.describe(rc))
+        var properties = PropertyList()
+        defer { properties.free() }
+        if isV5 && configuration.sessionExpirySeconds > 0 {
+            _ = properties.addInt32(Mosq.sessionExpiryInterval, configuration.sessionExpirySeconds)
         }
+        let rc = mosquitto_connect_bind_v5(mosq, host, port, keepAlive, nil, properties.pointer)
+        let description = Mosq.describe(rc)
         let transient = [Mosq.success, Mosq.errnoError, Mosq.connectionLost, Mosq.noConnection, Mosq.timeout, Mosq.tlsHandshake]
-        guard transient.contains(rc) else {
-            let reason = rc == Mosq.lookupFailed ? "cannot resolve host '\(host)'" : description
-            logger.error("MQTT connect to \(host):\(port) failed: \(reason)")
-            throw .connectionFailed(reason)
-        }
-        if rc != Mosq.success {
-            logger.warning("MQTT broker \(host):\(port) not reachable yet (\(description)); retrying with backoff")
-        }
-        let started: Result<Void, MQTTError> = connection.withLock { state in
+        let failure: MQTTError? =
+            if transient.contains(rc) { nil }
+            else { .connectionFailed(rc == Mosq.lookupFailed ? "cannot resolve host '\(host)'" : description) }
+
+        enum Outcome { case started, abandoned, failed([OneShot<Result<Void, MQTTError>>]) }
+        let outcome: Outcome = connection.withLock { state in
+            state.startInFlight = false
             if rc != Mosq.success { state.lastError = description }
-            guard state.phase == .starting else { return .failure(.shutdown) }
+            guard state.phase == .starting else { return .abandoned }  // shut down, or every connect() gave up
+            if failure != nil {
+                state.phase = .idle
+                return .failed(Array(state.waiters.values))
+            }
             _ = Unmanaged.passRetained(self)  // balanced in stopNetwork()
             let loopRC = mosquitto_loop_start(mosq)
             guard loopRC == Mosq.success else {
                 Unmanaged.passUnretained(self).release()
-                return .failure(.connectionFailed("cannot start the network thread: \(Mosq.describe(loopRC))"))
+                state.phase = .idle
+                state.lastError = "cannot start the network thread: \(Mosq.describe(loopRC))"
+                return .failed(Array(state.waiters.values))
             }
             state.loopRunning = true
-            return .success(())
+            return .started
         }
-        if case .failure(let error) = started {
+        switch outcome {
+        case .started:
+            if rc != Mosq.success {
+                logger.warning("MQTT broker \(host):\(port) not reachable yet (\(description)); retrying with backoff")
+            }
+        case .abandoned:
             _ = mosquitto_disconnect(mosq)
-            throw error
+        case .failed(let waiters):
+            let error = failure ?? .connectionFailed(connection.withLock { $0.lastError } ?? description)
+            logger.error("MQTT connect to \(host):\(port) failed: \(error)")
+            _ = mosquitto_disconnect(mosq)
+            for waiter in waiters { waiter.complete(.failure(error)) }
         }
     }
 
@@ -465,14 +485,17 @@ final class ClientCore: Sendable {
                 subscriptionIdentifiersAvailable.store(available != 0, ordering: .relaxed)
             }
         }
-        connectedFlag.store(true, ordering: .releasing)
-        let (first, waiters) = connection.withLock { state in
+        let connected: (first: Bool, waiters: [OneShot<Result<Void, MQTTError>>])? = connection.withLock { state in
+            // While stopping after a failed first connect the loop is about to be stopped: ignore a late CONNACK.
+            guard state.phase == .starting || state.phase == .running else { return nil }
             let first = !state.everConnected
             state.everConnected = true
             state.lastError = nil
-            if state.phase == .starting { state.phase = .running }
+            state.phase = .running
             return (first, Array(state.waiters.values))
         }
+        guard let (first, waiters) = connected else { return }
+        connectedFlag.store(true, ordering: .releasing)
         if !first { reconnects.increment() }
         logger.info("MQTT connected to \(configuration.host):\(configuration.port)", metadata: [
             "mqtt.session_present": "\(sessionPresent)",

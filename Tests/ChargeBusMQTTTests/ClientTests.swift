@@ -207,6 +207,43 @@ struct ClientTests {
         }
     }
 
+    @Test func connectWaitsForABrokerThatComesUpWithinTheTimeout() async throws {
+        try await withTimeout {
+            let port = try TestBroker.freeLocalPort()
+            let client = MQTTClient(
+                configuration: MQTTConfiguration(host: "127.0.0.1", port: port, clientID: "early-bird"), logger: testLogger("early"))
+            do throws(MQTTError) {
+                try await client.connect(timeout: .milliseconds(200))
+                Issue.record("nothing listens yet")
+            } catch {
+                guard case .connectionFailed(let reason) = error else { throw error }
+                #expect(reason.contains("within"))
+                #expect(reason.contains("refused"))  // the last error is part of the message
+            }
+            #expect(!client.isConnected)
+
+            // Connect again; the broker appears while we wait and libmosquitto's retry gets through.
+            let broker = try await withThrowingTaskGroup(of: TestBroker?.self) { group in
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(300))
+                    return try await TestBroker.start(port: port)
+                }
+                group.addTask {
+                    try await client.connect(timeout: .seconds(10))
+                    return nil
+                }
+                var broker: TestBroker?
+                for try await result in group {
+                    if let result { broker = result }
+                }
+                return try #require(broker)
+            }
+            #expect(client.isConnected)
+            await client.disconnect()
+            await broker.shutdown()
+        }
+    }
+
     @Test func lastWillIsPublishedOnlyWhenTheClientDies() async throws {
         try await withTimeout {
             let broker = try await TestBroker.start()

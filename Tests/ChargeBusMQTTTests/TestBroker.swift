@@ -42,11 +42,13 @@ final class TestBroker: Sendable {
 
     /// Starts a broker. With `credentials`, anonymous access is refused and only that user/password is accepted.
     /// With `tls`, the listener speaks TLS only, with a certificate from a throw-away CA (`caFile`).
-    static func start(credentials: (user: String, password: String)? = nil, tls: Bool = false) async throws -> TestBroker {
+    static func start(
+        credentials: (user: String, password: String)? = nil, tls: Bool = false, port: Int? = nil
+    ) async throws -> TestBroker {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("chargebus-mqtt-test-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let broker = TestBroker(port: try freeLocalPort(), directory: directory, credentials: credentials, tls: tls)
+        let broker = TestBroker(port: try port ?? freeLocalPort(), directory: directory, credentials: credentials, tls: tls)
         try broker.writeConfiguration()
         try await broker.launch()
         return broker
