@@ -54,6 +54,9 @@ public final class MQTTClient: Sendable {
     /// while the broker is unreachable. Messages published while disconnected are queued by libmosquitto and
     /// delivered after the reconnect (at least once; never reported as failed, so callers do not duplicate them).
     /// QoS 0: sent only if connected, otherwise throws `notConnected`.
+    ///
+    /// Deadlock hazard: never wait on publishes (this back-pressure, or `publishAcknowledged`) from a task that is
+    /// at the same time the only consumer of one of this client's subscriptions — see `MQTTSubscription`.
     public nonisolated(nonsending) func publish(
         _ topic: String,
         payload: [UInt8],
