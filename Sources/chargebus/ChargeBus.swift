@@ -19,7 +19,7 @@ struct ChargeBus: AsyncParsableCommand {
             TechClearCommand.self, TechUnlockCommand.self, TechStartCommand.self, TechStopCommand.self, TechConfigCommand.self,
             TechWatchCommand.self, TechAckCommand.self,
             RunCommand.self, ChargersCommand.self, IdTagsCommand.self,
-            // SIMULATOR-PENDING SimulateCommand.self, BenchCommand.self,
+            SimulateCommand.self, BenchCommand.self,
         ]
     )
 }
