@@ -80,43 +80,57 @@ public actor CommandsEngine {
             request = parsed
         }
         let claimedUser = envelope.boundUser ?? request.by
-        let begin: CommandStore.Begin
-        do {
-            begin = try store.begin(id: request.id, charger: envelope.chargerID, command: envelope.name, user: claimedUser,
-                                    payload: envelope.payload, at: now)
-        } catch {
-            logger.error("cannot record the request; refusing to act without an audit trail", metadata: ["error": "\(error)"])
-            let result = CommandResult(id: request.id, command: envelope.name, charger: envelope.chargerID, status: .error,
-                                       message: "the commands daemon cannot write its audit log; nothing was sent", by: claimedUser, at: now)
-            await publish(result, targets: target(envelope).map { [$0] } ?? [])
-            return nil
-        }
-        if case .duplicate(let first) = begin {
-            try? store.audit(at: now, requestId: request.id, charger: envelope.chargerID, command: envelope.name, user: claimedUser,
-                             kind: "duplicate", detail: String(decoding: envelope.payload.prefix(500), as: UTF8.self))
-            if let result = first.result, first.final {
-                await publish(result, targets: target(envelope).map { [$0] } ?? [])
-            } else if inflight[request.id] != nil {
-                // Still running: this requester gets the same result when it is known.
-                if let t = target(envelope) { inflight[request.id]?.append(t) }
-            }
+        if let first = try? store.existing(id: request.id) {
+            await answerDuplicate(first, envelope: envelope, request: request, user: claimedUser, now: now)
             return nil
         }
         let decision = decider.decide(envelope, request: request, fleet: fleet, now: now)
+        var result: CommandResult?
+        var decisionText: String
         switch decision {
         case .reply(let status, let message):
-            try? store.audit(at: now, requestId: request.id, charger: envelope.chargerID, command: envelope.name, user: claimedUser,
-                             kind: "decision", detail: "\(status.rawValue): \(message)")
-            let result = CommandResult(id: request.id, command: envelope.name, charger: envelope.chargerID, status: status,
-                                       message: message, by: claimedUser, requestedAt: now, at: now)
-            await finish(result, targets: target(envelope).map { [$0] } ?? [])
+            decisionText = "\(status.rawValue): \(message)"
+            result = CommandResult(id: request.id, command: envelope.name, charger: envelope.chargerID, status: status,
+                                   message: message, by: claimedUser, requestedAt: now, at: now)
+        case .execute(let plan):
+            decisionText = "execute\(plan.force ? " (forced)" : "")"
+        }
+        // The request, its decision (and an immediate answer) are on disk before anything is sent.
+        let begin: CommandStore.Begin
+        do {
+            begin = try store.begin(id: request.id, charger: envelope.chargerID, command: envelope.name, user: claimedUser,
+                                    payload: envelope.payload, at: now, decision: decisionText, result: result)
+        } catch {
+            logger.error("cannot record the request; refusing to act without an audit trail", metadata: ["error": "\(error)"])
+            let failure = CommandResult(id: request.id, command: envelope.name, charger: envelope.chargerID, status: .error,
+                                        message: "the commands daemon cannot write its audit log; nothing was sent", by: claimedUser, at: now)
+            await publish(failure, targets: target(envelope).map { [$0] } ?? [])
             return nil
-        case .execute(var plan):
-            plan.receivedAt = now
-            try? store.audit(at: now, requestId: request.id, charger: envelope.chargerID, command: envelope.name, user: plan.user,
-                             kind: "decision", detail: "execute\(plan.force ? " (forced)" : "")")
+        }
+        if case .duplicate(let first) = begin {
+            await answerDuplicate(first, envelope: envelope, request: request, user: claimedUser, now: now)
+            return nil
+        }
+        switch decision {
+        case .reply:
+            Counter(label: "chargebus_commands_total", dimensions: [("command", envelope.name), ("status", result!.status.rawValue)]).increment()
+            await publish(result!, targets: target(envelope).map { [$0] } ?? [])
+            return nil
+        case .execute(let plan):
             inflight[request.id] = target(envelope).map { [$0] } ?? []
             return plan
+        }
+    }
+
+    private func answerDuplicate(_ first: CommandStore.StoredRequest, envelope: RequestEnvelope, request: CommandRequest, user: String?,
+                                 now: Date) async {
+        try? store.audit(at: now, requestId: request.id, charger: envelope.chargerID, command: envelope.name, user: user,
+                         kind: "duplicate", detail: String(decoding: envelope.payload.prefix(500), as: UTF8.self))
+        if let result = first.result, first.final {
+            await publish(result, targets: target(envelope).map { [$0] } ?? [])
+        } else if inflight[request.id] != nil {
+            // Still running: this requester gets the same result when it is known.
+            if let t = target(envelope) { inflight[request.id]?.append(t) }
         }
     }
 
