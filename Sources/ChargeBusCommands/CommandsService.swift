@@ -43,6 +43,23 @@ public struct CommandsService: Service {
         self.tickInterval = tickInterval
     }
 
+    static let probeCharger = "chargebus-identity-probe"
+
+    /// The identity of a request is the `/by/{user}` level, which only the broker's ACL makes trustworthy.
+    /// Check it: publish as someone else. A broker that binds identities refuses (MQTT 5 PUBACK 0x87).
+    func checkIdentityBinding(_ client: MQTTClient, topics: Topics) async {
+        let topic = topics.command(Self.probeCharger, name: "reset", by: "probe-\(UUID().uuidString.prefix(8).lowercased())")
+        do {
+            try await client.publishAcknowledged(topic, payload: [])
+            let advice = configuration.identity == .broker
+                ? "anyone can publish as anyone on this broker: install the ACL of mosquitto/acl (pattern ev/chargers/+/commands/+/by/%u)"
+                : "identity is taken from the payload (identity: payload): use this only in a lab"
+            logger.warning("the broker does not bind requests to their sender", metadata: ["advice": "\(advice)"])
+        } catch {
+            logger.info("the broker binds requests to their sender's username", metadata: ["probe": "\(error)"])
+        }
+    }
+
     enum Job: Sendable {
         case execute(ExecutionPlan)
         case stop(requestId: String, chargerID: String, transactionId: Int)
@@ -72,6 +89,7 @@ public struct CommandsService: Service {
         try await client.connect(timeout: .seconds(30))
         logger.info("commands daemon connected", metadata: ["mqtt": "\(mqtt)", "identity": "\(configuration.identity.rawValue)",
                                                            "users": "\(configuration.users.count)"])
+        await checkIdentityBinding(client, topics: topics)
         await engine.closeInterrupted()
 
         let (jobs, jobSink) = AsyncStream<Job>.makeStream()
@@ -91,7 +109,8 @@ public struct CommandsService: Service {
                     // requests that were queued while the daemon was down, or they would find an "unknown charger".
                     try? await clock.sleep(seconds: 0.5)
                     for await message in requests {
-                        guard case .request(let cp, let name, let user)? = topics.parseCommandTopic(message.topic) else { continue }
+                        guard case .request(let cp, let name, let user)? = topics.parseCommandTopic(message.topic),
+                              cp != Self.probeCharger else { continue }
                         let envelope = RequestEnvelope(chargerID: cp, name: name, boundUser: user, payload: message.payload,
                                                        responseTopic: message.properties.responseTopic,
                                                        correlationData: message.properties.correlationData)
