@@ -122,12 +122,25 @@ public struct CommandExecutor: Sendable {
             await engine.finish(result(plan, status, message: message, response: response.response))
             return
         }
-        let since = clock.now
-        let deadline = max(retrieveDate, since).addingTimeInterval(configuration.firmwareTimeoutS)
-        var seen = 0
-        var history: [JSONValue] = []
         await engine.finish(result(plan, .accepted, response: response.response,
                                    details: .object(["firmwareStatus": .string("Accepted"), "history": .array([])]), final: false))
+        await followFirmware(plan, response: response.response, history: [], since: plan.receivedAt, retrieveDate: retrieveDate)
+    }
+
+    /// After a restart: the charger accepted the update before; follow its progress again.
+    public func resumeFirmware(_ plan: ExecutionPlan) async {
+        guard case .updateFirmware(_, let retrieveDate, _, _) = plan.command else { return }
+        let last = await engine.lastResult(plan.id)
+        let history: [JSONValue]
+        if case .array(let items)? = last?.details?["history"] { history = items } else { history = [] }
+        await followFirmware(plan, response: last?.response, history: history, since: clock.now.addingTimeInterval(-5),
+                             retrieveDate: retrieveDate)
+    }
+
+    func followFirmware(_ plan: ExecutionPlan, response: JSONValue?, history start: [JSONValue], since: Date, retrieveDate: Date) async {
+        let deadline = max(retrieveDate, plan.receivedAt).addingTimeInterval(configuration.firmwareTimeoutS)
+        var seen = 0
+        var history = start
         while !Task.isCancelled {
             let events = await engine.firmwareEvents(plan.chargerID, since: since)
             for status in events.dropFirst(seen) {
@@ -136,15 +149,15 @@ public struct CommandExecutor: Sendable {
                 let details: JSONValue = .object(["firmwareStatus": .string(status), "history": .array(history)])
                 switch FirmwareProgress.outcome(of: status) {
                 case .progress:
-                    await engine.finish(result(plan, .accepted, response: response.response, details: details, final: false))
+                    await engine.finish(result(plan, .accepted, response: response, details: details, final: false))
                 case .finished(let final, let message):
-                    await engine.finish(result(plan, final, message: message, response: response.response, details: details))
+                    await engine.finish(result(plan, final, message: message, response: response, details: details))
                     return
                 }
             }
             if clock.now >= deadline {
                 await engine.finish(result(plan, .timeout, message: "no final firmware status (Installed or a failure) before \(Timestamp.format(deadline))",
-                                           response: response.response, details: .object(["history": .array(history)])))
+                                           response: response, details: .object(["history": .array(history)])))
                 return
             }
             try? await clock.sleep(seconds: pollInterval)

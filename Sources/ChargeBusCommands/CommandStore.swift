@@ -75,6 +75,8 @@ public final class CommandStore: Sendable {
         public var command: String
         public var user: String?
         public var receivedAt: Date
+        /// The request as received.
+        public var payload: String
         public var result: CommandResult?
         public var final: Bool
     }
@@ -215,7 +217,7 @@ public final class CommandStore: Sendable {
     private static func stored(_ row: Row) -> StoredRequest {
         let resultText: String? = row["result"]
         return StoredRequest(id: row["id"], charger: row["charger"], command: row["command"], user: row["user"],
-                             receivedAt: Date(timeIntervalSince1970: row["receivedAt"]),
+                             receivedAt: Date(timeIntervalSince1970: row["receivedAt"]), payload: row["request"],
                              result: resultText.flatMap { try? BusCoding.decode(CommandResult.self, from: Array($0.utf8)) },
                              final: row["final"])
     }

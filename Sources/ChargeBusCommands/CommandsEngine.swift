@@ -48,16 +48,39 @@ public actor CommandsEngine {
     // MARK: Startup
 
     /// Requests left unfinished by a previous run are closed, never re-sent: the charger may or may not have
-    /// executed them, and executing twice is the one thing idempotency forbids.
-    public func closeInterrupted() async {
+    /// executed them, and executing twice is the one thing idempotency forbids. The exception is an
+    /// update-firmware the charger already accepted: nothing is re-sent, its progress is followed again
+    /// (the returned plans).
+    public func closeInterrupted() async -> [ExecutionPlan] {
         let unfinished = (try? store.unfinished()) ?? []
+        var resumed: [ExecutionPlan] = []
         for request in unfinished {
+            if request.command == CommandName.updateFirmware.rawValue, request.result?.status == .accepted,
+               case .success(let parsed) = CommandDecider.parse(Array(request.payload.utf8)),
+               let command = try? CommandValidator.validate(.updateFirmware, params: parsed.params, connectors: nil, tariff: nil,
+                                                            now: request.receivedAt) {
+                let plan = ExecutionPlan(id: request.id, chargerID: request.charger, user: request.user ?? "", command: command,
+                                         force: false, receivedAt: request.receivedAt)
+                inflight[request.id] = []
+                resumed.append(plan)
+                try? store.audit(at: clock.now, requestId: request.id, charger: request.charger, command: request.command, user: request.user,
+                                 kind: "resumed", detail: "following firmware status notifications again after a restart")
+                continue
+            }
             let result = CommandResult(id: request.id, command: request.command, charger: request.charger, status: .error,
                                        message: "the commands daemon restarted while this command ran; it was not sent again. Check the charger's state before retrying with a new id",
                                        by: request.user, requestedAt: request.receivedAt, at: clock.now)
             await finish(result, targets: [])
         }
-        if !unfinished.isEmpty { logger.warning("closed unfinished commands of the previous run", metadata: ["count": "\(unfinished.count)"]) }
+        if !unfinished.isEmpty {
+            logger.warning("unfinished commands of the previous run", metadata: ["closed": "\(unfinished.count - resumed.count)", "resumed": "\(resumed.count)"])
+        }
+        return resumed
+    }
+
+    /// The last result published for a request (an update-firmware's progress).
+    public func lastResult(_ id: String) -> CommandResult? {
+        (try? store.request(id: id))?.flatMap { $0.result }
     }
 
     // MARK: Requests

@@ -63,6 +63,7 @@ public struct CommandsService: Service {
     enum Job: Sendable {
         case execute(ExecutionPlan)
         case stop(requestId: String, chargerID: String, transactionId: Int)
+        case resumeFirmware(ExecutionPlan)
     }
 
     public func run() async throws {
@@ -90,9 +91,10 @@ public struct CommandsService: Service {
         logger.info("commands daemon connected", metadata: ["mqtt": "\(mqtt)", "identity": "\(configuration.identity.rawValue)",
                                                            "users": "\(configuration.users.count)"])
         await checkIdentityBinding(client, topics: topics)
-        await engine.closeInterrupted()
+        let resumed = await engine.closeInterrupted()
 
         let (jobs, jobSink) = AsyncStream<Job>.makeStream()
+        for plan in resumed { jobSink.yield(.resumeFirmware(plan)) }
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for subscription in fleetSubscriptions {
@@ -132,6 +134,7 @@ public struct CommandsService: Service {
                     switch job {
                     case .execute(let plan): group.addTask { await executor.run(plan) }
                     case .stop(let id, let cp, let tx): group.addTask { await executor.stopLimited(requestId: id, chargerID: cp, transactionId: tx) }
+                    case .resumeFirmware(let plan): group.addTask { await executor.resumeFirmware(plan) }
                     }
                 }
                 group.cancelAll()

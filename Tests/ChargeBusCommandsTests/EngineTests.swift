@@ -93,10 +93,16 @@ final class RecordingPublisher: ResultPublisher {
     @Test func interruptedCommandsAreClosedNotResent() async throws {
         let store = try CommandStore()
         _ = try store.begin(id: "half", charger: "CP-N", command: "reboot", user: "ada", payload: [], at: t0)
+        // An update-firmware the charger accepted is followed again, not closed (and not re-sent).
+        let fw = #"{"id":"fw","params":{"location":"https://fw.example.com/x.bin"}}"#
+        _ = try store.begin(id: "fw", charger: "CP-N", command: "update-firmware", user: "ada", payload: Array(fw.utf8), at: t0)
+        try store.record(CommandResult(id: "fw", command: "update-firmware", charger: "CP-N", status: .accepted, final: false, at: t0))
         let (engine, publisher, _) = try makeEngine(store: store)
-        await engine.closeInterrupted()
+        let resumed = await engine.closeInterrupted()
+        #expect(resumed.map(\.id) == ["fw"])
+        #expect(publisher.all.map(\.1.id) == ["half"])
         #expect(publisher.all.first?.1.status == .error)
-        #expect(try store.unfinished().isEmpty)
+        #expect(try store.unfinished().map(\.id) == ["fw"])
         guard case .duplicate(let r) = try store.begin(id: "half", charger: "CP-N", command: "reboot", user: "ada", payload: [], at: t0) else {
             Issue.record("expected duplicate"); return
         }

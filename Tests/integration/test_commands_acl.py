@@ -43,6 +43,8 @@ async def secured_rig(tmp_path, request, chargebus_bin, cli, charger_password):
                             log_path=tmp_path / "commands.log", config_path=tmp_path / "commands.yaml")
     attach_log(request, "chargebus commands", tmp_path / "commands.log")
     daemon.start()
+    # The daemon checked that this broker refuses a request published under someone else's name.
+    assert "the broker binds requests to their sender's username" in (tmp_path / "commands.log").read_text()
     try:
         async with ConnectedCharger(bridge.url("CP-1"), "CP-1", charger_password, cp_class=CommandsChargePoint) as cp:
             await cp.boot()

@@ -273,3 +273,19 @@ async def test_audit_log_records_everything(rig, bus, cli, data_dir):
     assert kinds == ["received", "decision", "call", "answer", "result"], kinds
     out = cli.run("commands", "audit", "--user", "dee", "--since", "1h").stdout
     assert r["id"] in out and "ClearCache" in out, out
+
+
+async def test_update_firmware_is_followed_across_a_daemon_restart(rig, bus, daemon_factory):
+    cp, _, daemon = rig
+    cp.firmware_step_delay = 1.5
+    mark = bus.mark()
+    rid = new_id()
+    await asyncio.to_thread(bus.publish, "ev/chargers/CP-1/commands/update-firmware/by/ada",
+                            {"id": rid, "params": {"location": "https://fw.example.com/v3.bin"}}, qos=1)
+    await bus.wait_for_async("ev/chargers/CP-1/commands/update-firmware/result", lambda p: p["id"] == rid, since=mark)
+    daemon.stop()  # while the charger downloads
+    daemon_factory()
+    final = await bus.wait_for_async("ev/chargers/CP-1/commands/update-firmware/result",
+                                     lambda p: p["id"] == rid and p["final"] is True, since=mark, timeout=30)
+    assert final.json["status"] == "Accepted" and final.json["details"]["firmwareStatus"] == "Installed", final
+    assert cp.actions().count("UpdateFirmware") == 1

@@ -37,6 +37,7 @@ class CommandsChargePoint(TestChargePoint):
         self.transactions: dict[int, int] = {}  # connector -> transaction id
         self.meter_wh = 1000
         self.firmware_steps = ["Downloading", "Downloaded", "Installing", "Installed"]
+        self.firmware_step_delay = 0.2
         self.silent = False  # never answer (timeouts)
 
     async def set_status(self, connector: int, status: str, error_code: str = "NoError"):
@@ -141,7 +142,7 @@ class CommandsChargePoint(TestChargePoint):
     @after(Action.update_firmware)
     async def after_update_firmware(self, location, retrieve_date, **kwargs):
         for step in self.firmware_steps:
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(self.firmware_step_delay)
             await self.call(call.FirmwareStatusNotification(status=step))
 
     @on(Action.get_diagnostics)
