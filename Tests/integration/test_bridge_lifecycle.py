@@ -87,3 +87,17 @@ async def test_transaction_ids_survive_a_restart(cli, bridge_factory, bus, charg
         started = await bus.wait_for_async(f"ev/chargers/{cp_id}/transactions",
                                            lambda p: p["event"] == "started" and p["transactionId"] == r.transaction_id)
         assert started.json["connector"] == 2
+
+
+async def test_metrics_endpoint(cli, bridge_factory, charger_password):
+    """--metrics HOST:PORT serves Prometheus text, and counts what the bridge did."""
+    import urllib.request
+    cli.add_charger("CP-METRICS", charger_password)
+    bridge = bridge_factory()
+    async with ConnectedCharger(bridge.url("CP-METRICS"), "CP-METRICS", charger_password) as cp:
+        await cp.boot()
+        await cp.heartbeat()
+        body = await asyncio.to_thread(
+            lambda: urllib.request.urlopen(f"http://127.0.0.1:{bridge.metrics_port}/metrics", timeout=5).read().decode())
+    assert "# TYPE" in body, body[:500]
+    assert any(line and not line.startswith("#") for line in body.splitlines()), body[:500]
