@@ -227,3 +227,25 @@ import Testing
 private enum ComponentVariableRoundTrip {
     static func parse(_ text: String) -> OCPP201.ComponentVariable? { OCPP201.ComponentVariable(parsing: text) }
 }
+
+extension OCPP201NormalizationTests {
+    @Test func firmwareAndLogStatusesInThe16Vocabulary() {
+        for status in OCPP201.FirmwareStatusEnumType.allCases {
+            #expect(OCPP16.FirmwareStatus(rawValue: OCPP201.sharedFirmwareStatus(status)) != nil, "\(status)")
+        }
+        #expect(OCPP201.sharedFirmwareStatus(.invalidSignature) == "InstallationFailed")
+        #expect(OCPP201.sharedFirmwareStatus(.installRebooting) == "Installing")
+        for status in OCPP201.UploadLogStatusEnumType.allCases {
+            #expect(OCPP16.DiagnosticsStatus(rawValue: OCPP201.sharedDiagnosticsStatus(status)) != nil, "\(status)")
+        }
+        #expect(OCPP201.sharedDiagnosticsStatus(.permissionDenied) == "UploadFailed")
+    }
+
+    @Test func identities() {
+        #expect(OCPP201.isValidIdentity("CP-0001"))
+        #expect(OCPP201.isValidIdentity(String(repeating: "a", count: 48)))
+        #expect(!OCPP201.isValidIdentity(String(repeating: "a", count: 49)))
+        #expect(!OCPP201.isValidIdentity("cp:1"))
+        #expect(!OCPP201.isValidIdentity(""))
+    }
+}

@@ -11,6 +11,16 @@ import ChargeBusContract
 public enum OCPP201 {
     public static let version = OCPPVersion.v201
 
+    /// OCPP 2.0.1 Part 4: a charging station identity is at most 48 characters.
+    public static let maxIdentityLength = 48
+
+    /// Whether `identity` (the last path segment of the connection URL) is a valid 2.0.1
+    /// charging station identity: 1…48 characters and no `:`, which HTTP Basic authentication
+    /// (security profiles 1 and 2) uses as the separator of the username.
+    public static func isValidIdentity(_ identity: String) -> Bool {
+        !identity.isEmpty && identity.unicodeScalars.count <= maxIdentityLength && !identity.contains(":")
+    }
+
     /// Request types of the actions a charging station initiates, by action name.
     public static let chargerRequestTypes: [String: any OCPPRequest.Type] = Dictionary(uniqueKeysWithValues: [
         Authorize.Request.self, BootNotification.Request.self, DataTransfer.Request.self,

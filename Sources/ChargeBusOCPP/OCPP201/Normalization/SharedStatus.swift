@@ -99,3 +99,44 @@ extension OCPP201 {
     /// 0 is the station itself, as in 1.6.
     public static func busConnector(evseId: Int) -> Int { evseId }
 }
+
+extension OCPP201 {
+    /// The 1.6 FirmwareStatus vocabulary (Downloaded, DownloadFailed, Downloading, Idle,
+    /// InstallationFailed, Installing, Installed) of a 2.0.1 firmware status, for consumers
+    /// that treat both versions alike; the `firmware-status` event can carry both.
+    ///
+    /// | 2.0.1 | 1.6 |
+    /// |---|---|
+    /// | Downloaded, DownloadFailed, Downloading, Idle, InstallationFailed, Installing, Installed | the same |
+    /// | DownloadScheduled | Idle |
+    /// | DownloadPaused | Downloading |
+    /// | SignatureVerified, InstallScheduled | Downloaded |
+    /// | InstallRebooting | Installing |
+    /// | InstallVerificationFailed, InvalidSignature | InstallationFailed |
+    public static func sharedFirmwareStatus(_ status: FirmwareStatusEnumType) -> String {
+        switch status {
+        case .downloaded, .downloadFailed, .downloading, .idle, .installationFailed, .installing, .installed: status.rawValue
+        case .downloadScheduled: "Idle"
+        case .downloadPaused: "Downloading"
+        case .signatureVerified, .installScheduled: "Downloaded"
+        case .installRebooting: "Installing"
+        case .installVerificationFailed, .invalidSignature: "InstallationFailed"
+        }
+    }
+
+    /// The 1.6 DiagnosticsStatus vocabulary (Idle, Uploaded, UploadFailed, Uploading) of a 2.0.1
+    /// log upload status (LogStatusNotification, answering GetLog, the 2.0.1 GetDiagnostics).
+    ///
+    /// | 2.0.1 | 1.6 |
+    /// |---|---|
+    /// | Idle, Uploaded, Uploading | the same |
+    /// | UploadFailure, BadMessage, NotSupportedOperation, PermissionDenied | UploadFailed |
+    /// | AcceptedCanceled | Uploading (a new upload replaced an ongoing one) |
+    public static func sharedDiagnosticsStatus(_ status: UploadLogStatusEnumType) -> String {
+        switch status {
+        case .idle, .uploaded, .uploading: status.rawValue
+        case .uploadFailure, .badMessage, .notSupportedOperation, .permissionDenied: "UploadFailed"
+        case .acceptedCanceled: "Uploading"
+        }
+    }
+}
