@@ -312,6 +312,11 @@ import Testing
         #expect(throws: OCPPValidationError(code: .notSupported, description: "SetChargingProfile is not accepted in this direction")) {
             try OCPP201.decodeChargerRequest(action: "SetChargingProfile", payload: json("{}"), mode: .lenient)
         }
+        // A charger-initiated 2.0.1 action this module does not model is recognized, not supported.
+        #expect(throws: OCPPValidationError(code: .notSupported, description: "NotifyEVChargingNeeds is not supported")) {
+            try OCPP201.decodeChargerRequest(action: "NotifyEVChargingNeeds", payload: json("{}"), mode: .strict)
+        }
+        #expect(OCPP201.unsupportedChargerActions.isDisjoint(with: OCPP201.chargerInitiatedActions))
         // 1.6 routing is untouched.
         #expect(OCPP16.chargerInitiatedActions.contains("StartTransaction"))
     }

@@ -55,12 +55,25 @@ public enum OCPP201 {
         "SetMonitoringBase", "SetMonitoringLevel", "SetNetworkProfile", "SetVariableMonitoring", "UnpublishFirmware",
     ]
 
+    /// Charger-initiated 2.0.1 actions this module does not model (smart charging, ISO 15118
+    /// certificates, display messages, monitoring reports, reservations, local controllers).
+    /// A charging station sending one gets `notSupported` ("recognized but not supported").
+    public static let unsupportedChargerActions: Set<String> = [
+        "ClearedChargingLimit", "Get15118EVCertificate", "GetCertificateStatus", "NotifyChargingLimit",
+        "NotifyCustomerInformation", "NotifyDisplayMessages", "NotifyEVChargingNeeds", "NotifyEVChargingSchedule",
+        "NotifyMonitoringReport", "PublishFirmwareStatusNotification", "ReportChargingProfiles", "ReservationStatusUpdate",
+        "SignCertificate",
+    ]
+
     /// Decodes a CALL received from a charging station. An action this side does not handle gives
-    /// `notSupported` when it is a CSMS-initiated 2.0.1 action and `notImplemented` otherwise,
-    /// the codes the CALLERROR should carry.
+    /// `notSupported` when it is a 2.0.1 action (CSMS-initiated, or in `unsupportedChargerActions`)
+    /// and `notImplemented` otherwise, the codes the CALLERROR should carry.
     public static func decodeChargerRequest(action: String, payload: JSONValue,
                                             mode: OCPPValidationMode) throws(OCPPValidationError) -> any OCPPRequest {
         guard let type = chargerRequestTypes[action] else {
+            if unsupportedChargerActions.contains(action) {
+                throw OCPPValidationError(code: .notSupported, description: "\(action) is not supported")
+            }
             throw unknownAction(action, otherDirection: csmsInitiatedActions.union(otherCSMSInitiatedActions))
         }
         return try decodeRequest(type, payload, mode)
