@@ -249,3 +249,24 @@ extension OCPP201NormalizationTests {
         #expect(!OCPP201.isValidIdentity(""))
     }
 }
+
+extension OCPP201NormalizationTests {
+    @Test func energyRegisterOfTransactionEvents() throws {
+        let meterValues = try OCPPPayloadCoding.decode(OCPP201.TransactionEvent.Request.self, from: json(#"""
+            {"eventType":"Ended","timestamp":"2024-05-01T11:00:00Z","triggerReason":"EVDeparted","seqNo":9,"transactionInfo":{"transactionId":"T"},
+             "meterValue":[
+               {"timestamp":"2024-05-01T10:00:00Z","sampledValue":[{"value":1500.23,"context":"Transaction.Begin","unitOfMeasure":{"unit":"kWh"}}]},
+               {"timestamp":"2024-05-01T10:30:00Z","sampledValue":[{"value":1505230,"context":"Sample.Periodic"},{"value":7200,"measurand":"Power.Active.Import"}]},
+               {"timestamp":"2024-05-01T11:00:00Z","sampledValue":[{"value":1510.23,"context":"Transaction.End","unitOfMeasure":{"unit":"Wh","multiplier":3}}]}]}
+            """#), mode: .strict).meterValue
+        #expect(OCPP201.energyRegisterWh(in: meterValues, context: .transactionBegin) == 1_500_230)
+        #expect(OCPP201.energyRegisterWh(in: meterValues, context: .transactionEnd) == 1_510_230)
+        // Without a sample of that context: the first (Begin) or last (End) register sent.
+        let periodic = Array(meterValues![1...1])
+        #expect(OCPP201.energyRegisterWh(in: periodic, context: .transactionBegin) == 1_505_230)
+        #expect(OCPP201.energyRegisterWh(in: periodic, context: .transactionEnd) == 1_505_230)
+        #expect(OCPP201.energyRegisterWh(in: nil, context: .transactionEnd) == nil)
+        let powerOnly = [OCPP201.MeterValueType(sampledValue: [.init(value: 7200, measurand: .powerActiveImport)], timestamp: date("2024-05-01T10:00:00Z"))]
+        #expect(OCPP201.energyRegisterWh(in: powerOnly, context: .transactionEnd) == nil)
+    }
+}

@@ -30,3 +30,32 @@ extension MeterNormalizer {
                   transactionId: transactionId)
     }
 }
+
+extension OCPP201 {
+    /// The energy register (Energy.Active.Import.Register, normalized to Wh) carried by a
+    /// TransactionEvent's meter values: 2.0.1 has no `meterStart`/`meterStop` fields, so the
+    /// `transactions` topic's `meterStartWh` / `meterStopWh` come from here.
+    ///
+    /// Samples with the given `context` (Transaction.Begin in a `Started` event, Transaction.End
+    /// in an `Ended` one) are preferred; otherwise any energy register, the first one for
+    /// Transaction.Begin and the last one for any other context. Nil when none is sent.
+    public static func energyRegisterWh(in meterValues: [MeterValueType]?, context: ReadingContextEnumType) -> Double? {
+        guard let meterValues, !meterValues.isEmpty else { return nil }
+        func energy(_ meterValue: MeterValueType, onlyContext: Bool) -> Double? {
+            let samples = meterSamples(from: meterValue).filter {
+                !onlyContext || ($0.context ?? ReadingContextEnumType.samplePeriodic.rawValue) == context.rawValue
+            }
+            guard !samples.isEmpty else { return nil }
+            return MeterNormalizer.normalize(samples: samples, at: meterValue.timestamp, receivedAt: meterValue.timestamp,
+                                             transactionId: nil).reading.energyWh
+        }
+        let ordered = context == .transactionBegin ? meterValues : meterValues.reversed()
+        for meterValue in ordered {
+            if let wh = energy(meterValue, onlyContext: true) { return wh }
+        }
+        for meterValue in ordered {
+            if let wh = energy(meterValue, onlyContext: false) { return wh }
+        }
+        return nil
+    }
+}
