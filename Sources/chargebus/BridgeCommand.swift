@@ -105,7 +105,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = service.makeLogger(label: "chargebus")
-        let services = try ServiceAssembly.bridgeServices(service: service, bridge: bridge, logger: logger)
+        var services = try ServiceAssembly.bridgeServices(service: service, bridge: bridge, logger: logger)
+        // The group stops services in reverse order: the daemons stop before the bridge, and their
+        // persistent sessions keep what the bridge publishes while it says goodbye.
+        services.insert(contentsOf: try CommandsAssembly.services(service: service, logger: logger), at: 1)
         try await ServiceAssembly.runGroup(services, logger: logger)
     }
 }
