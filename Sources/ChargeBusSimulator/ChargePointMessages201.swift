@@ -33,6 +33,30 @@ public enum ProtocolMix: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The values of `chargebus simulate --protocol`.
+    public static let flagValues = ["ocpp1.6", "ocpp2.0.1", "mix"]
+
+    /// Parses `--protocol ocpp1.6|ocpp2.0.1|mix` and `--mix-ratio` (the 2.0.1 share of a mix, 0…1, default 0.5;
+    /// only meaningful with `mix`). Also accepts `1.6`, `2.0.1`, `16`, `201` (case insensitive).
+    public static func parse(protocol text: String, mixRatio: Double? = nil) throws(SimulatorConfigurationError) -> ProtocolMix {
+        let value = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if let mixRatio, !(0...1).contains(mixRatio) || !mixRatio.isFinite {
+            throw SimulatorConfigurationError(message: "--mix-ratio must be between 0 and 1 (got \(mixRatio))")
+        }
+        let mix: ProtocolMix
+        switch value {
+        case "ocpp1.6", "1.6", "16", "ocpp16": mix = .ocpp16
+        case "ocpp2.0.1", "2.0.1", "201", "ocpp201": mix = .ocpp201
+        case "mix", "mixed": mix = .mix(ratio201: mixRatio ?? 0.5)
+        default:
+            throw SimulatorConfigurationError(message: "--protocol must be one of ocpp1.6, ocpp2.0.1, mix (got '\(text)')")
+        }
+        if mixRatio != nil, mix != .mix(ratio201: mixRatio ?? 0.5) {
+            throw SimulatorConfigurationError(message: "--mix-ratio only applies to --protocol mix")
+        }
+        return mix
+    }
+
     public var description: String {
         switch self {
         case .ocpp16: return "ocpp1.6"

@@ -12,13 +12,13 @@ import Foundation
 extension SimulatedChargePoint {
     // MARK: Boot
 
-    func bootNotification201() -> JSONValue {
+    func bootNotification201(reason: String? = nil) -> JSONValue {
         let digits = String(profile.index)
         let padded = String(repeating: "0", count: max(0, 8 - digits.count)) + digits
         return ChargePointMessages201.bootNotification(
             vendor: profile.vendor, model: profile.model, serialNumber: profile.serialNumber,
             firmwareVersion: firmwareVersion, iccid: "894902000" + padded + "0", imsi: "2620100" + padded,
-            reason: bootReason201)
+            reason: reason ?? bootReason201)
     }
 
     // MARK: Status
@@ -44,6 +44,8 @@ extension SimulatedChargePoint {
         await reportCondition201(connector)
         if connector == 0 {
             for evse in 1...max(1, profile.connectorCount) where connectors.indices.contains(evse) {
+                // The problem first, so that the CSMS knows why when it gets the status.
+                await reportCondition201(evse)
                 await reportConnectorStatus201(evse)
             }
         } else {
@@ -451,8 +453,7 @@ extension SimulatedChargePoint {
             let evses = evse.map { $0 == 0 ? Array(1...profile.connectorCount) : [$0] } ?? Array(1...profile.connectorCount)
             switch requested {
             case "BootNotification":
-                bootReason201 = "Triggered"
-                spawn { _ = try? await self.sendBootNotification() }
+                spawn { _ = try? await self.sendBootNotification(reason201: "Triggered") }
             case "Heartbeat":
                 spawn { _ = try? await self.call("Heartbeat", ChargePointMessages.heartbeat()) }
             case "StatusNotification":

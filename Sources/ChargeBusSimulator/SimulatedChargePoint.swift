@@ -429,10 +429,11 @@ public actor SimulatedChargePoint {
     }
 
     /// Sends a BootNotification and applies the response; true when Accepted.
-    func sendBootNotification() async throws(CallFailure) -> Bool {
+    /// `reason201`: the 2.0.1 BootReason of this boot (default: the one set by the last reboot, else PowerUp).
+    func sendBootNotification(reason201: String? = nil) async throws(CallFailure) -> Bool {
         counters.boots.increment()
         let payload = is201
-            ? bootNotification201()
+            ? bootNotification201(reason: reason201)
             : ChargePointMessages.bootNotification(
                 vendor: profile.vendor, model: profile.model, serialNumber: profile.serialNumber,
                 firmwareVersion: firmwareVersion, meterType: profile.kind == .ac ? "SimMeter AC" : "SimMeter DC",

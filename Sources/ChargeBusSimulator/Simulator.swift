@@ -220,7 +220,7 @@ public final class Simulator: Sendable {
         logger.info("simulator starting", metadata: [
             "chargers": "\(configuration.chargers)", "url": "\(configuration.url)",
             "ramp": "\(configuration.rampPerSecond)/s", "speed": "\(configuration.speed)",
-            "scenarios": "\(configuration.scenarios.count)",
+            "scenarios": "\(configuration.scenarios.count)", "protocol": "\(configuration.protocolMix)",
         ])
         for (scenario, size) in zip(configuration.scenarios, scenarioSizes) {
             logger.info("scenario scheduled", metadata: ["scenario": "\(scenario)", "chargers": "\(size)"])
