@@ -153,8 +153,13 @@ enum PrometheusSetup {
 struct MetricsService: Service {
     let server: MetricsServer
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await server.run()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await server.run()
+            }
+        } catch is CancellationError {
+            // Graceful shutdown cancels the server; that is a clean stop, not a failure that
+            // should tear down the rest of the group before the bridge has said goodbye.
         }
     }
 }
