@@ -33,20 +33,7 @@ enum OCPP201Publishing {
     /// Normalizes, validates and publishes one 2.0.1 meter value on the EVSE's meter topic.
     static func publishMeter(_ value: OCPP201.MeterValueType, evse: Int, transactionID: TransactionID?, context: CallContext) async throws {
         let (normalized, skipped) = MeterNormalizer.normalize(value, receivedAt: context.receivedAt, transactionId: transactionID)
-        if !skipped.isEmpty {
-            context.logger.notice("meter values skipped", metadata: ["connector": "\(evse)", "skipped": "\(skipped)"])
-        }
-        let reading = context.session.withMeterState(connector: evse) { meter -> MeterReading in
-            var reading = normalized
-            if reading.transactionId == nil { reading.transactionId = meter.transactionID }
-            let inSession = reading.transactionId != nil && reading.transactionId == meter.transactionID
-            return meter.validator.validate(reading, meterStartWh: inSession ? meter.meterStartWh : nil)
-        }
-        if !reading.valid {
-            context.environment.metrics.invalidMeterReadings.increment()
-            context.logger.warning("invalid energy reading", metadata: ["connector": "\(evse)", "reason": "\(reading.invalidReason ?? "-")"])
-        }
-        try await context.bus.meter(context.chargerID, connector: evse, reading)
+        try await MeterPublishing.publish(normalized, skipped: skipped, connector: evse, context: context)
     }
 
     /// The id tag check shared with 1.6, answered in 2.0.1 terms.
