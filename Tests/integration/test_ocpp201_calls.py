@@ -55,6 +55,10 @@ async def test_reset_soft_and_hard(charger201, bus):
     cp.answers["Reset"] = {"status": "Rejected"}
     _, resp = await ok(bus, cp, "Reset", {"type": "Hard"}, "Reset")
     assert resp == {"status": "Rejected"}, resp
+    # 2.0.1 Scheduled (OnIdle while a transaction runs) does not exist in 1.6: Accepted.
+    cp.answers["Reset"] = {"status": "Scheduled"}
+    _, resp = await ok(bus, cp, "Reset", {"type": "Soft"}, "Reset")
+    assert resp == {"status": "Accepted"}, resp
 
 
 async def test_remote_start_and_stop(charger201, bus):
@@ -87,9 +91,11 @@ async def test_unlock_connector(charger201, bus):
     got, resp = await ok(bus, cp, "UnlockConnector", {"connectorId": 2}, "UnlockConnector")
     assert got == {"evseId": 2, "connectorId": 1}, got
     assert resp == {"status": "Unlocked"}, resp
-    cp.answers["UnlockConnector"] = {"status": "UnlockFailed"}
-    _, resp = await ok(bus, cp, "UnlockConnector", {"connectorId": 1}, "UnlockConnector")
-    assert resp == {"status": "UnlockFailed"}, resp
+    for answer, shared in (("UnlockFailed", "UnlockFailed"), ("OngoingAuthorizedTransaction", "UnlockFailed"),
+                           ("UnknownConnector", "NotSupported")):
+        cp.answers["UnlockConnector"] = {"status": answer}
+        _, resp = await ok(bus, cp, "UnlockConnector", {"connectorId": 1}, "UnlockConnector")
+        assert resp == {"status": shared}, f"{answer}: {resp}"
 
 
 async def test_get_configuration_is_get_variables(charger201, bus):
@@ -121,6 +127,12 @@ async def test_change_configuration_is_set_variables(charger201, bus):
     got, resp = await ok(bus, cp, "ChangeConfiguration", {"key": "MeterValueSampleInterval", "value": "30"}, "SetVariables")
     assert got["setVariableData"][0]["variable"]["name"] == "TxUpdatedInterval", got
     assert resp == {"status": "RebootRequired"}, resp
+
+    cp.answers["SetVariables"] = {"setVariableResult": [{"attributeStatus": "UnknownVariable",
+                                                         "component": {"name": "OCPPCommCtrlr"},
+                                                         "variable": {"name": "HeartbeatInterval"}}]}
+    _, resp = await ok(bus, cp, "ChangeConfiguration", {"key": "HeartbeatInterval", "value": "30"}, "SetVariables")
+    assert resp == {"status": "NotSupported"}, resp
 
     # A key with no 2.0.1 equivalent: NotSupported, without a call.
     before = len(cp.calls_of("SetVariables"))
