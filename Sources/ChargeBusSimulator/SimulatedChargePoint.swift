@@ -80,8 +80,10 @@ public enum CallFailure: Error, Hashable, CustomStringConvertible {
     }
 }
 
-/// A simulated OCPP 1.6 charge point: one WebSocket, BootNotification, heartbeats, status notifications,
-/// charging sessions with meter values, answers to CSMS-initiated CALLs, and scripted scenarios.
+/// A simulated OCPP 1.6 charge point, or OCPP 2.0.1 charging station (`profile.protocolVersion`): one WebSocket,
+/// BootNotification, heartbeats, status notifications, charging sessions with meter values, answers to
+/// CSMS-initiated CALLs, and scripted scenarios. The state model is shared; what goes on the wire for 2.0.1 is in
+/// `SimulatedChargePoint+OCPP201.swift` (TransactionEvent sessions, NotifyEvent problems, the 2.0.1 CSMS calls).
 ///
 /// It sends at most one CALL at a time and waits for its CALLRESULT (or the call timeout) before the next, as
 /// OCPP-J requires. All its state lives in this actor; its tasks run under `run()` and end when that task is
