@@ -106,3 +106,72 @@ def test_simulated_mixed_fleet(chargebus_bin, bridge_factory, bus, tmp_path, req
             bus.wait_for(f"ev/chargers/{cp}/connectors/1/status", lambda p: p["status"] == "Available", timeout=10)
     finally:
         procs.terminate(sim, timeout=10, sig=signal.SIGINT)
+
+
+def test_commands_to_a_simulated_201_station(chargebus_bin, bridge_factory, bus, tmp_path, request):
+    """Every mapped 1.6 command, translated by the bridge, answered by the simulator's 2.0.1 station."""
+    bridge = bridge_factory(auto_register=True, heartbeat_interval=60)
+    sim = run_sim(chargebus_bin, bridge, tmp_path, request, "--protocol", "ocpp2.0.1", "--chargers", "1",
+                  "--no-sessions", "--ac-ratio", "1", "--speed", "20")
+    cp = "SIM00001"
+    n = 0
+
+    def command(action: str, payload: dict) -> dict:
+        nonlocal n
+        n += 1
+        rid = f"c{n}-{action}"
+        mark = bus.mark()
+        bus.publish(f"ev/calls/{cp}/request", {"id": rid, "action": action, "payload": payload})
+        r = bus.wait_for(f"ev/calls/{cp}/response", lambda p: p["id"] == rid, timeout=10, since=mark).json
+        assert r["status"] == "ok", f"{action} {payload}: {r}"
+        return r["response"]
+
+    try:
+        wait_until(lambda: cp in online(bus), sim, 30, "the station online")
+        bus.wait_for(f"ev/chargers/{cp}/connectors/1/status", lambda p: p["status"] == "Available", timeout=10)
+
+        conf = command("GetConfiguration", {"key": ["HeartbeatInterval", "MeterValueSampleInterval", "NoSuchKey"]})
+        keys = {k["key"]: k["value"] for k in conf["configurationKey"]}
+        assert keys == {"HeartbeatInterval": "60", "MeterValueSampleInterval": "60"}, conf
+        assert "NoSuchKey" in conf.get("unknownKey", []), conf
+        assert command("ChangeConfiguration", {"key": "HeartbeatInterval", "value": "120"}) == {"status": "Accepted"}
+        conf = command("GetConfiguration", {"key": ["HeartbeatInterval"]})
+        assert conf["configurationKey"][0]["value"] == "120", conf
+        assert command("ChangeConfiguration", {"key": "HeartbeatInterval", "value": "soon"}) == {"status": "Rejected"}
+        assert command("ClearCache", {}) == {"status": "Accepted"}
+        assert command("UnlockConnector", {"connectorId": 1}) == {"status": "Unlocked"}
+        assert command("DataTransfer", {"vendorId": "ChargeBusSim", "data": "x"}) == {"status": "Accepted", "data": "x"}
+        assert command("DataTransfer", {"vendorId": "com.other"})["status"] == "UnknownVendorId"
+
+        mark = bus.mark()
+        assert command("TriggerMessage", {"requestedMessage": "MeterValues", "connectorId": 1}) == {"status": "Accepted"}
+        bus.wait_for(f"ev/chargers/{cp}/connectors/1/meter", lambda p: p["energyWh"] > 0, timeout=10, since=mark)
+
+        mark = bus.mark()
+        assert command("ChangeAvailability", {"connectorId": 1, "type": "Inoperative"}) == {"status": "Accepted"}
+        bus.wait_for(f"ev/chargers/{cp}/connectors/1/status", lambda p: p["status"] == "Unavailable", timeout=10, since=mark)
+        assert command("ChangeAvailability", {"connectorId": 1, "type": "Operative"}) == {"status": "Accepted"}
+        bus.wait_for(f"ev/chargers/{cp}/connectors/1/status", lambda p: p["status"] == "Available", timeout=10, since=mark)
+
+        mark = bus.mark()
+        diag = command("GetDiagnostics", {"location": "ftp://logs.example/"})
+        assert diag.get("fileName", "").startswith("log-SIM00001"), diag
+        for status in ("Uploading", "Uploaded"):
+            bus.wait_for(f"ev/chargers/{cp}/events/diagnostics-status", lambda p: p["data"]["status"] == status,
+                         timeout=10, since=mark)
+
+        mark = bus.mark()
+        fw = command("UpdateFirmware", {"location": "https://fw.example/sim-3.1.4.bin", "retrieveDate": "2020-01-01T00:00:00Z"})
+        assert fw.get("status", "Accepted") == "Accepted", fw
+        for status in ("Downloading", "Downloaded", "Installing", "Installed"):
+            bus.wait_for(f"ev/chargers/{cp}/events/firmware-status", lambda p: p["data"]["status"] == status,
+                         timeout=15, since=mark)
+        boot = bus.wait_for(f"ev/chargers/{cp}/boot", lambda p: p.get("reason") == "FirmwareUpdate", timeout=15, since=mark).json
+        assert boot["firmware"] == "3.1.4", boot
+
+        mark = bus.mark()
+        assert command("Reset", {"type": "Hard"}) == {"status": "Accepted"}
+        boot = bus.wait_for(f"ev/chargers/{cp}/boot", lambda p: p.get("reason") == "RemoteReset", timeout=15, since=mark).json
+        assert boot["registration"] == "Accepted", boot
+    finally:
+        procs.terminate(sim, timeout=10, sig=signal.SIGINT)
