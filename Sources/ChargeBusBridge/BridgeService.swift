@@ -38,6 +38,7 @@ public final class BridgeService: Service, Sendable {
                              qos: .atLeastOnce, retain: true)
         // A persistent session: QoS 1 messages in flight when the broker restarts are redelivered.
         if mqtt.cleanStart { mqtt.usePersistentSession(expirySeconds: 24 * 3600) }
+        mqtt.maxInflightMessages = configuration.mqttMaxInflight
         self.mqttConfiguration = mqtt
     }
 
