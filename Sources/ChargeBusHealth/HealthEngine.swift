@@ -460,7 +460,8 @@ public struct HealthEngine: Sendable {
             let health = makeHealth(record, now: now)
             if let published = record.lastPublished {
                 let same = Self.sameExceptTimes(published, health)
-                let onlyLastSeen = same && published.lastSeen != health.lastSeen
+                let onlyLastSeen = same && (published.lastSeen != health.lastSeen || published.heartbeatAvgS != health.heartbeatAvgS
+                    || published.heartbeatJitterS != health.heartbeatJitterS)
                 let refreshDue = record.lastPublishedAt.map { now.timeIntervalSince($0) >= configuration.lastSeenRefreshS } ?? true
                 if same && !(onlyLastSeen && refreshDue) { continue }
             }
@@ -494,10 +495,15 @@ public struct HealthEngine: Sendable {
         return outputs
     }
 
+    /// Equal but for the fields that move with every heartbeat (`lastSeen`, the heartbeat average
+    /// and jitter) and the computation time: those alone are republished at most every
+    /// `lastSeenRefreshS`, so heartbeats from 10,000 chargers do not become 10,000 publications.
     static func sameExceptTimes(_ a: ChargerHealth, _ b: ChargerHealth) -> Bool {
-        var a = a, b = b
+        var a = a
         a.at = b.at
         a.lastSeen = b.lastSeen
+        a.heartbeatAvgS = b.heartbeatAvgS
+        a.heartbeatJitterS = b.heartbeatJitterS
         return a == b
     }
 

@@ -13,7 +13,7 @@ struct ChargeBus: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             BridgeCommand.self,
-            // health daemon commands
+            HealthCommand.self, ReportCommand.self,
             // alerts daemon commands
             // commands daemon commands
             RunCommand.self, ChargersCommand.self, IdTagsCommand.self,
