@@ -29,7 +29,9 @@ final class RetainedMark: Sendable {
 /// messages queued by the broker for the persistent session are applied; then, once the retained
 /// burst is over (`settleQuietMs` without a retained message), the engine settles and publishing
 /// starts. The own topics are unsubscribed after that, so the daemon does not read its own output.
-public struct HealthService: Service {
+public struct HealthService: Service, CustomStringConvertible {
+    public var description: String { "HealthService(\(mqtt.clientID))" }
+
     public let configuration: HealthConfiguration
     public let mqtt: MQTTConfiguration
     public let store: HealthStore
@@ -97,7 +99,7 @@ public struct HealthService: Service {
                     let quiet = Duration.milliseconds(self.configuration.settleQuietMs)
                     let limit = Duration.milliseconds(self.configuration.settleMaxMs)
                     while true {
-                        try await Task.sleep(for: .milliseconds(50))
+                        do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
                         let sinceConnect = clock.now - connectedInstant
                         let lastMs = lastRetained.milliseconds.load(ordering: .relaxed)
                         let sinceRetained = (clock.now - startInstant) - .milliseconds(lastMs)
@@ -115,10 +117,13 @@ public struct HealthService: Service {
                         "chargers": .stringConvertible(chargers), "rebuild.ms": .stringConvertible(rebuild / .milliseconds(1)),
                     ])
                     Gauge(label: "chargebus_health_rebuild_seconds").record(Double(rebuild / .milliseconds(1)) / 1000)
-                    try await publisher.run(shared: shared, now: self.now)
+                    do {
+                        try await publisher.run(shared: shared, now: self.now)
+                    } catch is CancellationError {}
                 }
-                try await group.next()
-                group.cancelAll()
+                // Consumers end when the group is cancelled (graceful shutdown); the own-topic
+                // consumers end earlier, after the rebuild, which is why this waits for all.
+                try await group.waitForAll()
             }
         }
         // Graceful shutdown: publish and store what is pending, then leave cleanly.

@@ -144,7 +144,11 @@ struct HealthStatusCommand: AsyncParsableCommand {
             encoder.outputFormatting.insert(.prettyPrinted)
             struct Output: Encodable { var summary: HealthSummary?; var problems: FleetProblems? }
             var filtered = problems
-            if let site { filtered?.problems.removeAll { $0.site != site }; filtered?.count = filtered?.problems.count ?? 0 }
+            if let site, var list = filtered {
+                list.problems.removeAll { $0.site != site }
+                list.count = list.problems.count
+                filtered = list
+            }
             print(String(decoding: try encoder.encode(Output(summary: summary, problems: filtered)), as: UTF8.self))
         } else {
             print(HealthDashboard.render(summary: summary, problems: problems, site: site, now: Date()), terminator: "")
