@@ -96,6 +96,15 @@ public struct AvailabilityFigures: Sendable, Equatable, Codable {
     }
 }
 
+/// A stretch of time in one bucket, clipped to the period: what the SVG timeline draws.
+public struct TimelineSegment: Sendable, Equatable, Codable {
+    public var start: Date
+    public var end: Date
+    public var bucket: HealthBucket
+    /// Whether the segment counts as down under the report's policy.
+    public var down: Bool
+}
+
 public struct AvailabilityReport: Sendable, Equatable, Codable {
     public var from: Date
     public var to: Date
@@ -107,6 +116,8 @@ public struct AvailabilityReport: Sendable, Equatable, Codable {
     public var classes: [AvailabilityFigures]
     public var chargers: [AvailabilityFigures]
     public var incidents: [Incident]
+    /// Per charger id: its observed segments, in order.
+    public var timelines: [String: [TimelineSegment]]
 }
 
 /// Availability from stored bucket transitions. Pure: the caller passes the transitions (the last
@@ -132,14 +143,16 @@ public enum AvailabilityCalculator {
         let end = min(to, max(from, now))
         var chargers: [AvailabilityFigures] = []
         var incidents: [Incident] = []
+        var timelines: [String: [TimelineSegment]] = [:]
         let byCharger = Dictionary(grouping: transitions, by: \.chargerID)
         for (id, list) in byCharger.sorted(by: { $0.key < $1.key }) {
             if let chargerID, id != chargerID { continue }
             let sorted = list.sorted { $0.at < $1.at }
             guard let latest = sorted.last else { continue }
             if let site, latest.site != site { continue }
-            let (figures, chargerIncidents) = computeCharger(id, sorted, from: from, end: end, policy: policy)
+            let (figures, chargerIncidents, timeline) = computeCharger(id, sorted, from: from, end: end, policy: policy)
             chargers.append(figures)
+            timelines[id] = timeline
             incidents += chargerIncidents
         }
         var fleet = AvailabilityFigures(key: site ?? "fleet", site: site)
@@ -156,15 +169,16 @@ public enum AvailabilityCalculator {
         incidents.sort { ($0.start, $0.chargerId) < ($1.start, $1.chargerId) }
         return AvailabilityReport(from: from, to: to, observedUntil: end, unavailable: policy, fleet: fleet,
                                   sites: sites.values.sorted { $0.key < $1.key }, classes: classes.values.sorted { $0.key < $1.key },
-                                  chargers: chargers, incidents: incidents)
+                                  chargers: chargers, incidents: incidents, timelines: timelines)
     }
 
     static func computeCharger(_ id: String, _ transitions: [BucketTransition], from: Date, end: Date,
-                               policy: UnavailablePolicy) -> (AvailabilityFigures, [Incident]) {
+                               policy: UnavailablePolicy) -> (AvailabilityFigures, [Incident], [TimelineSegment]) {
         let latest = transitions.last!
         var figures = AvailabilityFigures(key: id, site: latest.site, class: latest.class)
         figures.chargers = 1
         var incidents: [Incident] = []
+        var timeline: [TimelineSegment] = []
         var open: Incident?
 
         func closeIncident(at time: Date) {
@@ -191,6 +205,9 @@ public enum AvailabilityCalculator {
                 continue
             }
             let length = max(0, segmentEnd.timeIntervalSince(segmentStart))
+            if length > 0 {
+                timeline.append(TimelineSegment(start: segmentStart, end: segmentEnd, bucket: bucket, down: isDown(bucket, policy: policy)))
+            }
             let excluded = bucket == .unavailable && policy == .excluded
             if isDown(bucket, policy: policy) {
                 if open == nil {
@@ -221,6 +238,6 @@ public enum AvailabilityCalculator {
         incidents = incidents.filter { ($0.end ?? end) > from }
         figures.incidents = incidents.count
         figures.finish()
-        return (figures, incidents)
+        return (figures, incidents, timeline)
     }
 }

@@ -179,15 +179,19 @@ public enum AvailabilityRendering {
         for (index, charger) in rows.enumerated() {
             let y = top + Double(index) * rowHeight
             out += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 15))\" text-anchor=\"end\">\(escape(charger.key))</text>\n"
-            // Unobserved background, then the observed span in green, then incidents on top.
+            // Unobserved background (hatched), then every observed segment: green when up, the
+            // bucket's colour when down, pale amber for Unavailable left out of the period.
             out += "<rect x=\"\(f(left))\" y=\"\(f(y + 3))\" width=\"\(f(chartWidth))\" height=\"\(f(rowHeight - 6))\" fill=\"url(#unknown)\"/>\n"
-            let observedStart = report.observedUntil.addingTimeInterval(-charger.observedS)
-            out += "<rect x=\"\(f(x(observedStart)))\" y=\"\(f(y + 3))\" width=\"\(f(max(0, x(report.observedUntil) - x(observedStart))))\" height=\"\(f(rowHeight - 6))\" fill=\"\(color(.available))\"/>\n"
-            for incident in incidentsByCharger[charger.key] ?? [] {
+            for segment in report.timelines[charger.key] ?? [] {
+                let fill = segment.down ? color(segment.bucket)
+                    : (segment.bucket == .unavailable && report.unavailable == .excluded ? "#fde68a" : color(.available))
+                let w = max(0.5, x(segment.end) - x(segment.start))
+                out += "<rect x=\"\(f(x(segment.start)))\" y=\"\(f(y + 3))\" width=\"\(f(w))\" height=\"\(f(rowHeight - 6))\" fill=\"\(fill)\"><title>\(escape("\(segment.bucket.rawValue) \(Timestamp.format(segment.start)) – \(Timestamp.format(segment.end)) (\(duration(segment.end.timeIntervalSince(segment.start))))"))</title></rect>\n"
+            }
+            for incident in incidentsByCharger[charger.key] ?? [] where incident.end.map({ $0.timeIntervalSince(incident.start) }) ?? 1 > 0 {
+                // Incidents too short to see at this scale still get a visible tick.
                 let start = max(incident.start, report.from)
-                let end = incident.end ?? report.observedUntil
-                let w = max(1, x(end) - x(start))
-                out += "<rect x=\"\(f(x(start)))\" y=\"\(f(y + 3))\" width=\"\(f(w))\" height=\"\(f(rowHeight - 6))\" fill=\"\(color(incident.bucket))\"><title>\(escape("\(incident.buckets.map(\.rawValue).joined(separator: " → ")) \(Timestamp.format(incident.start)) – \(incident.end.map(Timestamp.format) ?? "ongoing") (\(duration(incident.durationS)))\(incident.errorCode.map { " " + $0 } ?? "")"))</title></rect>\n"
+                out += "<rect x=\"\(f(x(start)))\" y=\"\(f(y + 1))\" width=\"1.5\" height=\"\(f(rowHeight - 2))\" fill=\"\(color(incident.bucket))\"/>\n"
             }
             out += "<text x=\"\(f(width - right + 8))\" y=\"\(f(y + 15))\">\(escape(percent(charger.uptimePct))) %</text>\n"
         }
