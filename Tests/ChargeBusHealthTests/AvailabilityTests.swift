@@ -26,6 +26,9 @@ struct AvailabilityTests {
         #expect(report.incidents[0].start == t(1000))
         #expect(report.incidents[0].end == t(1600))
         #expect(report.incidents[0].durationS == 600)
+        #expect(report.timelines["A"]?.map(\.bucket) == [.available, .faulted, .available])
+        #expect(report.timelines["A"]?.map(\.down) == [false, true, false])
+        #expect(report.timelines["A"]?.last?.end == t(10_000))
     }
 
     @Test("A period that starts inside an outage counts it from the period's start and keeps the real start")
