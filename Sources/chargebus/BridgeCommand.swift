@@ -129,11 +129,15 @@ enum ServiceAssembly {
     }
 
     static func runGroup(_ services: [any Service], logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(
+        var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+            logger: logger)
+        // A broker that is down at shutdown must not hold the process forever: after this, the
+        // remaining work (offline publishes waiting for a PUBACK) is cancelled.
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
 
@@ -149,8 +153,13 @@ enum PrometheusSetup {
 struct MetricsService: Service {
     let server: MetricsServer
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await server.run()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await server.run()
+            }
+        } catch is CancellationError {
+            // Graceful shutdown cancels the server; that is a clean stop, not a failure that
+            // should tear down the rest of the group before the bridge has said goodbye.
         }
     }
 }
