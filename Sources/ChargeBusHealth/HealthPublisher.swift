@@ -35,16 +35,25 @@ final class HealthPublisher: Sendable {
         self.configuration = configuration
     }
 
+    /// Flushes as soon as an input arrived, but at most every `publishIntervalMs`, and at least
+    /// once a second (the silence check and the rolling windows need time to pass, not inputs).
     func run(shared: SharedEngine, now: @Sendable () -> Date) async throws {
+        let clock = ContinuousClock()
+        let interval = Duration.milliseconds(configuration.publishIntervalMs)
+        var lastFlush = clock.now - .seconds(1)
         var lastPrune = Date.distantPast
         while !Task.isCancelled {
+            try await Task.sleep(for: .milliseconds(5))
+            let elapsed = clock.now - lastFlush
+            guard elapsed >= interval, shared.pending.load(ordering: .acquiring) || elapsed >= .seconds(1) else { continue }
+            shared.pending.store(false, ordering: .releasing)
+            lastFlush = clock.now
             let time = now()
             await flush(shared: shared, now: time, forceLists: false)
             if time.timeIntervalSince(lastPrune) > 3600 {
                 lastPrune = time
                 try? await store.pruneConnectivityEvents(before: time.addingTimeInterval(-25 * 3600))
             }
-            try await Task.sleep(for: .milliseconds(configuration.publishIntervalMs))
         }
     }
 

@@ -10,6 +10,9 @@ import Synchronization
 /// The engine shared by the subscription consumers and the publisher.
 final class SharedEngine: Sendable {
     let engine: Mutex<HealthEngine>
+    /// Set by the consumers after every input, cleared by the publisher when it flushes: an
+    /// isolated change is published within milliseconds, a storm at most every `publishIntervalMs`.
+    let pending = Atomic<Bool>(false)
     init(_ engine: HealthEngine) { self.engine = Mutex(engine) }
 }
 
@@ -86,6 +89,7 @@ public struct HealthService: Service, CustomStringConvertible {
                 metrics.received(input)
                 let time = self.now()
                 shared.engine.withLock { $0.apply(input, now: time) }
+                shared.pending.store(true, ordering: .releasing)
             }
         }
 
