@@ -21,7 +21,10 @@ def cp(i: int) -> str:
 
 
 def test_simulated_fleet_faults_disconnects_silence_weak_signal_and_sessions(
-        chargebus_bin, bridge_factory, health_factory, collector_factory, tmp_path, request):
+        chargebus_bin, cli, bridge_factory, health_factory, collector_factory, tmp_path, request):
+    # The simulator's own sessions use random id tags the bridge does not know; a remote start
+    # with a registered tag gives a session that the bridge accepts.
+    cli.add_idtag("TAG-SIM")
     bridge = bridge_factory(auto_register=True, heartbeat_interval=2, offline_grace=30)
     bus = collector_factory(("ev/fleet/#", "ev/sites/#", "ev/sessions/#", "ev/chargers/+/health"))
     health_factory(interval=2, grace=1.5)
@@ -43,10 +46,15 @@ def test_simulated_fleet_faults_disconnects_silence_weak_signal_and_sessions(
         def healthy(p):
             return p["all"]["total"] == N and p["all"]["available"] + p["all"]["charging"] == N
         bus.wait_for("ev/fleet/health", healthy, timeout=30)
-        # A live session with energy appears on one of the well-behaved chargers.
-        session = bus.wait_for("ev/sessions/+/+", lambda p: p["energyWh"] > 0 and p["durationS"] > 0, timeout=40)
+        # A live session with energy on a well-behaved charger, started remotely.
+        caller = collector_factory((f"ev/calls/{cp(5)}/response",))
+        caller.publish(f"ev/calls/{cp(5)}/request", {"id": "rs-1", "action": "RemoteStartTransaction",
+                                                      "payload": {"connectorId": 1, "idTag": "TAG-SIM"}})
+        answer = caller.wait_for(f"ev/calls/{cp(5)}/response", timeout=20).json
+        assert answer["status"] == "ok" and answer["response"]["status"] == "Accepted", answer
+        session = bus.wait_for(f"ev/sessions/{cp(5)}/1", lambda p: p["energyWh"] > 0 and p["durationS"] > 0, timeout=40)
         s = session.json
-        assert s["chargerId"].startswith(PREFIX) and s["connector"] >= 1 and "transactionId" in s, s
+        assert s["chargerId"] == cp(5) and s["connector"] == 1 and s["idTag"] == "TAG-SIM" and "transactionId" in s, s
 
         # The scenarios: 1 Faulted, 2 disconnected and 3 silent (Offline), 4 WeakSignal.
         problems = bus.wait_for("ev/fleet/problems", lambda p: p["count"] == 4, timeout=40).json
