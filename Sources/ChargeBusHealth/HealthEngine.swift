@@ -134,19 +134,25 @@ public struct HealthEngine: Sendable {
 
     // MARK: Inputs
 
-    public mutating func apply(_ input: HealthInput, now: Date) {
+    /// Applies one input. Returns true when it changed something subscribers see at once (a bucket,
+    /// a connector, a session, a count); false for inputs that only move `lastSeen` and the
+    /// heartbeat statistics (those are published with the next periodic flush).
+    @discardableResult
+    public mutating func apply(_ input: HealthInput, now: Date) -> Bool {
         switch input {
         case .bridge(let bridgeID, let state):
             applyBridge(bridgeID, state, now: now)
-            return
+            return true
         case .info(let id, nil):
             removeCharger(id, now: now)
-            return
+            return true
         default:
             break
         }
-        guard let id = input.chargerID else { return }
-        var record = chargers[id] ?? makeRecord(id)
+        guard let id = input.chargerID else { return false }
+        let existing = chargers[id]
+        let outputsBefore = (transitions.count, sessionOutputs.count)
+        var record = existing ?? makeRecord(id)
         var eventTime: Date?
         switch input {
         case .info(_, let info?):
@@ -246,6 +252,10 @@ public struct HealthEngine: Sendable {
         chargers[id] = record
         dirtyHealth.insert(id)
         if settled { evaluate(id, eventTime: eventTime, now: now) }
+        guard let existing, let after = chargers[id] else { return true }
+        return outputsBefore != (transitions.count, sessionOutputs.count) || existing.evaluation != after.evaluation
+            || existing.connectors != after.connectors || after.sessions.values.contains(where: \.dirty)
+            || existing.info != after.info
     }
 
     private mutating func applyBridge(_ bridgeID: String, _ state: BridgeState, now: Date) {

@@ -88,8 +88,8 @@ public struct HealthService: Service, CustomStringConvertible {
                 guard let input = decoder.decode(message) else { continue }
                 metrics.received(input)
                 let time = self.now()
-                shared.engine.withLock { $0.apply(input, now: time) }
-                shared.pending.store(true, ordering: .releasing)
+                let urgent = shared.engine.withLock { $0.apply(input, now: time) }
+                if urgent { shared.pending.store(true, ordering: .releasing) }
             }
         }
 

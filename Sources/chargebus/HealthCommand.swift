@@ -98,7 +98,9 @@ struct HealthStatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = service.makeLogger(label: "chargebus.health.status")
+        var logger = service.makeLogger(label: "chargebus.health.status")
+        // A terminal command: connection chatter only when asked for.
+        if service.logLevel == nil && service.environment["CHARGEBUS_LOG_LEVEL"] == nil { logger.logLevel = .warning }
         let topics = Topics(root: service.resolvedTopicRoot)
         let clientID = "chargebus-status-\(UInt32.random(in: 0...UInt32.max))"
         let client = MQTTClient(configuration: try service.mqttConfiguration(clientID: clientID), logger: logger)

@@ -311,4 +311,17 @@ struct BucketRulesTests {
         h.engine.apply(.heartbeat(chargerID: "CP1", at: t(61)), now: t(61))
         #expect(h.engine.drain(now: t(61)).chargerHealth.count == 1)
     }
+
+    @Test("Only inputs that change what subscribers see wake the publisher at once")
+    func urgency() {
+        var h = EngineHarness()
+        h.register("CP1")
+        h.online("CP1", at: t(0))
+        #expect(h.engine.apply(.heartbeat(chargerID: "CP1", at: t(1)), now: t(1)) == false)
+        #expect(h.engine.apply(.connectorStatus(chargerID: "CP1", connector: 1,
+                                                ConnectorStatus(at: t(2), status: "Preparing", errorCode: "NoError")), now: t(2)))
+        #expect(h.engine.apply(.connectorStatus(chargerID: "CP1", connector: 1,
+                                                ConnectorStatus(at: t(3), status: "Faulted", errorCode: "GroundFailure")), now: t(3)))
+        #expect(h.engine.apply(.heartbeat(chargerID: "CP1", at: t(4)), now: t(4)) == false)
+    }
 }
