@@ -13,7 +13,7 @@ struct ChargeBus: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             BridgeCommand.self,
-            // health daemon commands
+            HealthCommand.self, ReportCommand.self,
             // alerts daemon commands
             CommandsCommand.self, TechStatusCommand.self, TechSessionsCommand.self, TechRebootCommand.self, TechResetCommand.self,
             TechClearCommand.self, TechUnlockCommand.self, TechStartCommand.self, TechStopCommand.self, TechConfigCommand.self,

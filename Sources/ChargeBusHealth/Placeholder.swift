@@ -1,1 +1,0 @@
-// The Health daemon lands with its issue.
