@@ -24,7 +24,6 @@ extension Topics {
     public var allCommandRequests: String { "\(root)/chargers/+/commands/+" }
     public var allBoundCommandRequests: String { "\(root)/chargers/+/commands/+/by/+" }
     public var allCommandResults: String { "\(root)/chargers/+/commands/+/result" }
-    public var allTransactions: String { "\(root)/chargers/+/transactions" }
 
     /// Classifies a commands topic; nil for every other topic.
     public func parseCommandTopic(_ topic: String) -> CommandTopic? {
