@@ -600,7 +600,7 @@ public struct AlertEngine: Sendable {
         }
     }
 
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value)
     }
 

@@ -14,7 +14,7 @@ struct ChargeBus: AsyncParsableCommand {
         subcommands: [
             BridgeCommand.self,
             // health daemon commands
-            // alerts daemon commands
+            AlertsCommand.self,
             // commands daemon commands
             RunCommand.self, ChargersCommand.self, IdTagsCommand.self,
             // SIMULATOR-PENDING SimulateCommand.self, BenchCommand.self,
