@@ -108,10 +108,12 @@ public struct CodeBook: Sendable {
         var table = VendorTable(vendor: vendor, vendorIds: vendorIds, bootVendors: bootVendors, file: root.file)
         let codes = try root.section("codes")
         for key in codes.keys {
+            try requireLookup(codes, key)
             table.exact[normalize(key)] = try entry(try codes.section(key))
         }
         let ranges = try root.section("ranges")
         for key in ranges.keys {
+            try requireLookup(ranges, key)
             let parts = key.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.count == 2, let low = parts[0], let high = parts[1], low <= high else {
                 throw try ranges.section(key).error("a range key must be LOW-HIGH with decimal numbers, e.g. \"24-29\"")
@@ -120,11 +122,20 @@ public struct CodeBook: Sendable {
         }
         let prefixes = try root.section("prefixes")
         for key in prefixes.keys {
+            try requireLookup(prefixes, key)
             table.prefixes.append((normalize(key), try entry(try prefixes.section(key))))
         }
         // Longest prefix first, so `F00` wins over `F`.
         table.prefixes.sort { $0.0.count > $1.0.count }
         return table
+    }
+
+    /// A quoted key that YAML would otherwise read as a number (`"1"`, `"0x00"`) cannot be looked
+    /// up again by its text; say so instead of reporting a missing `text:`.
+    static func requireLookup(_ parent: ConfigNode, _ key: String) throws(ConfigError) {
+        guard parent.child(key) != nil else {
+            throw parent.error("code \"\(key)\": write number-like codes without quotes (1:, 0x00:)")
+        }
     }
 
     static func entry(_ node: ConfigNode) throws(ConfigError) -> CodeEntry {
