@@ -420,6 +420,13 @@ public struct AlertEngine: Sendable {
                 if let until = condition.until { deadlines.append(until) }
                 let fireAt = condition.since.addingTimeInterval(settings.forS)
                 if var alert = live[id] {
+                    // Stall rules measure "no progress for `for`": once progress resets `since`, the
+                    // stall is over even if the readings stay low, so the alert starts to clear.
+                    if rule.kind.resetsOnProgress, fireAt > now {
+                        seen.remove(id)
+                        deadlines.append(fireAt)
+                        continue
+                    }
                     if alert.clearSince != nil {
                         // The condition came back within the keep-firing period: still the same incident.
                         alert.clearSince = nil
@@ -451,9 +458,10 @@ public struct AlertEngine: Sendable {
         // Firing alerts whose condition no longer holds: keep firing for the hysteresis, then resolve.
         for id in liveByCharger[charger] ?? [] where !seen.contains(id) {
             guard var alert = live[id] else { continue }
+            // A rule that was removed or disabled resolves at once; otherwise keep firing for the hysteresis.
             let keep = config.rule(named: alert.payload.rule).map {
-                $0.settings(charger: charger, site: track.site, class: track.chargerClass, groups: groups).keepFiringForS
-            } ?? 0
+                $0.settings(charger: charger, site: track.site, class: track.chargerClass, groups: groups)
+            }.map { $0.enabled ? $0.keepFiringForS : 0 } ?? 0
             let clearSince = alert.clearSince ?? now
             if clearSince.addingTimeInterval(keep) <= now {
                 var payload = alert.payload
@@ -507,8 +515,9 @@ public struct AlertEngine: Sendable {
                 let translations = codes.translate(vendorId: c.vendorId, code: raw, bootVendor: track.bootVendor)
                 let chosen = translations.filter { t in
                     s.codes.contains { entry in
-                        let parts = entry.split(separator: "/", maxSplits: 1).map(String.init)
-                        guard parts.count == 2 else { return false }
+                        // vendorIds may contain '/' (https://chargex.inl.gov): the code follows the last one.
+                        guard let slash = entry.lastIndex(of: "/") else { return false }
+                        let parts = [String(entry[..<slash]), String(entry[entry.index(after: slash)...])]
                         let vendorMatches = parts[0] == "*" || parts[0].lowercased() == (c.vendorId ?? "").lowercased()
                             || parts[0].lowercased() == (t.vendor ?? "").lowercased()
                         return vendorMatches && CodeBook.normalize(parts[1]) == CodeBook.normalize(t.code)

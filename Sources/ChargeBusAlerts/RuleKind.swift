@@ -24,4 +24,12 @@ public enum RuleKind: String, Codable, Sendable, Hashable, CaseIterable {
     case flapping
     /// An open transaction with no meter values for `for`: the obsolete session.
     case staleSession = "stale-session"
+
+    /// Rules whose `since` is the last progress: progress ends the condition even if it still "holds".
+    var resetsOnProgress: Bool {
+        switch self {
+        case .socStall, .energyStall, .staleSession: true
+        default: false
+        }
+    }
 }
