@@ -24,6 +24,11 @@ public struct AlertsSettings: Sendable {
     }
 }
 
+extension AlertsService: CustomStringConvertible {
+    // ServiceLifecycle logs every service at startup; keep it to one readable line.
+    public var description: String { "AlertsService(rules: \(initialRules.source), data: \(settings.dataDirectory))" }
+}
+
 /// A message to publish, in the order the engine produced it.
 struct Outgoing: Sendable {
     var topic: String
