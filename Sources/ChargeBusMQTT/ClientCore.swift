@@ -27,6 +27,8 @@ final class ClientCore: Sendable {
     let logger: Logger
     let isV5: Bool
     let maxPendingPublishes: Int
+    /// Publishers suspended by back-pressure resume once the backlog is down to this (maxPendingPublishes − 1/8).
+    let lowWaterPendingPublishes: Int
     /// A problem found while applying the configuration (bad will topic, unreadable TLS file, ...); reported by connect().
     let configurationError: String?
 
@@ -45,8 +47,12 @@ final class ClientCore: Sendable {
     let reconnects = Counter(label: "chargebus_mqtt_reconnects_total")
 
     struct ConnectionState {
-        enum Phase { case idle, starting, running, shutdown }
+        /// idle → starting (first connect in progress) → running (connected once; libmosquitto reconnects) → shutdown.
+        /// stopping: a first connect failed and the network thread is being stopped.
+        enum Phase { case idle, starting, running, stopping, shutdown }
         var phase = Phase.idle
+        /// mosquitto_connect_bind_v5 is running on a Dispatch thread.
+        var startInFlight = false
         var loopRunning = false
         var everConnected = false
         var waiters: [ObjectIdentifier: OneShot<Result<Void, MQTTError>>] = [:]
@@ -60,15 +66,29 @@ final class ClientCore: Sendable {
         /// mid → waiter of `publishAcknowledged` (nil for plain `publish`).
         var pending: [Int32: OneShot<Result<Void, MQTTError>>?] = [:]
         var slotWaiters = RingBuffer<OneShot<Result<Void, MQTTError>>>()
+        /// `flush` callers, woken when nothing is pending any more.
+        var drainWaiters: [OneShot<Result<Void, MQTTError>>] = []
 
-        /// Gives a freed slot to the longest waiting publisher, or returns it to the pool.
-        mutating func releaseSlot() {
-            while let waiter = slotWaiters.popFirst() {
-                if waiter.complete(.success(())) {
-                    return
-                }
-            }
+        /// Returns a freed slot. Publishers held up by back-pressure are woken in batches, once the backlog fell to
+        /// `lowWater`, instead of one thread wake-up per PUBACK. Each returned waiter now owns a slot; complete them
+        /// (`grant`) after leaving the lock.
+        mutating func releaseSlot(limit: Int, lowWater: Int) -> [OneShot<Result<Void, MQTTError>>] {
             inUse -= 1
+            guard !slotWaiters.isEmpty, inUse <= lowWater else { return [] }
+            var granted: [OneShot<Result<Void, MQTTError>>] = []
+            while inUse < limit, let waiter = slotWaiters.popFirst() {
+                inUse += 1
+                granted.append(waiter)
+            }
+            return granted
+        }
+    }
+
+    /// Wakes publishers that were given a slot. A popped waiter is no longer reachable for cancellation or
+    /// shutdown, so this completion always wins.
+    static func grant(_ waiters: [OneShot<Result<Void, MQTTError>>]) {
+        for waiter in waiters {
+            waiter.complete(.success(()))
         }
     }
 
@@ -106,6 +126,7 @@ final class ClientCore: Sendable {
         self.configuration = configuration
         self.isV5 = configuration.protocolVersion == .v5
         self.maxPendingPublishes = min(max(configuration.maxPendingPublishes, 1), 60_000)
+        self.lowWaterPendingPublishes = maxPendingPublishes - max(1, maxPendingPublishes / 8)
 
         var problems: [String] = []
         var cleanStart = configuration.cleanStart
@@ -159,13 +180,19 @@ final class ClientCore: Sendable {
     }
 
     private static func applyTLS(_ tls: MQTTTLSConfiguration, to mosq: OpaquePointer) -> String? {
-        if tls.caFile == nil && tls.caPath == nil {
+        var caPath = tls.caPath
+        if tls.caFile == nil && caPath == nil {
+            // System CA store. Setting this option alone enables TLS in libmosquitto 2.0; mosquitto_tls_set
+            // (needed only for a client certificate) still insists on a CA file or directory in 2.0.11.
             let rc = mosquitto_int_option(mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
             if rc != Mosq.success { return "TLS: cannot use the system CA store: \(Mosq.describe(rc))" }
+            if tls.certFile != nil || tls.keyFile != nil { caPath = "/etc/ssl/certs" }
         }
-        let rc = mosquitto_tls_set(mosq, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil)
-        if rc != Mosq.success {
-            return "TLS setup failed (CA file/path, certificate and key must be readable; certificate and key go together): \(Mosq.describe(rc))"
+        if tls.caFile != nil || caPath != nil {
+            let rc = mosquitto_tls_set(mosq, tls.caFile, caPath, tls.certFile, tls.keyFile, nil)
+            if rc != Mosq.success {
+                return "TLS setup failed (CA file/path, certificate and key must be readable; certificate and key go together): \(Mosq.describe(rc))"
+            }
         }
         if tls.insecureSkipVerify {
             _ = mosquitto_tls_opts_set(mosq, 0 /* SSL_VERIFY_NONE */, nil, nil)
@@ -213,102 +240,120 @@ final class ClientCore: Sendable {
         }
         let waiter = OneShot<Result<Void, MQTTError>>()
         let start: Bool? = try connection.withLock { (state) throws(MQTTError) -> Bool? in
-            switch state.phase {
-            case .shutdown:
-                throw .shutdown
-            case .idle:
-                state.phase = .starting
-                state.lastError = nil
-                state.waiters[ObjectIdentifier(waiter)] = waiter
-                return true
-            case .starting, .running:
-                if connectedFlag.load(ordering: .acquiring) { return nil }
-                state.waiters[ObjectIdentifier(waiter)] = waiter
-                return false
-            }
+            if state.phase == .shutdown { throw .shutdown }
+            if state.phase == .running && connectedFlag.load(ordering: .acquiring) { return nil }
+            state.waiters[ObjectIdentifier(waiter)] = waiter
+            guard state.phase == .idle else { return false }
+            state.phase = .starting
+            state.lastError = nil
+            // An abandoned attempt (its connect() timed out) may still be in mosquitto_connect; it picks us up.
+            guard !state.startInFlight else { return false }
+            state.startInFlight = true
+            return true
         }
         guard let mustStart = start else { return }  // already connected
         defer {
             _ = connection.withLock { $0.waiters.removeValue(forKey: ObjectIdentifier(waiter)) }
         }
-
         if mustStart {
-            do throws(MQTTError) {
-                try await startNetwork()
-            } catch {
-                connection.withLock { state in
-                    if state.phase == .starting { state.phase = .idle }
-                }
-                throw error
-            }
+            // mosquitto_connect_bind_v5 blocks (DNS, TCP connect, TLS handshake): run it on a Dispatch thread,
+            // so that neither the cooperative pool is blocked nor the timeout below is delayed.
+            DispatchQueue.global().async { self.startNetwork() }
         }
 
         let nanoseconds = max(0, timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [self] in
-            let lastError = connection.withLock { $0.lastError }
+        let target = "\(configuration.host):\(configuration.port)"
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) { [weak self] in
+            let lastError = self?.connection.withLock { $0.lastError }
             waiter.complete(.failure(.connectionFailed(
-                "not connected to \(configuration.host):\(configuration.port) within \(timeout)"
-                    + (lastError.map { " (last error: \($0))" } ?? ""))))
+                "not connected to \(target) within \(timeout)" + (lastError.map { " (last error: \($0))" } ?? ""))))
         }
         let result = await waiter.wait { waiter.complete(.failure(.cancelled)) }
         switch result {
         case .success:
             return
         case .failure(let error):
-            // Never connected: stop the network thread so a refused/unreachable client does not retry forever.
-            let stop = connection.withLock { state in
-                state.phase == .starting && !state.everConnected && state.waiters.count <= 1
+            // Never connected and nobody else waiting: give up, so a refused/unreachable client does not retry forever.
+            let stop = connection.withLock { state -> Bool in
+                guard state.phase == .starting, !state.everConnected, state.waiters.count <= 1 else { return false }
+                if state.startInFlight {
+                    state.phase = .idle  // still inside mosquitto_connect: startNetwork() sees this and gives up
+                    return false
+                }
+                state.phase = .stopping
+                return true
             }
             if stop {
                 await runDetached { self.stopNetwork() }
-                connection.withLock { state in
-                    if state.phase == .starting && !state.loopRunning { state.phase = .idle }
+                // connect() calls that arrived meanwhile waited for this stop: start a fresh attempt for them.
+                let restart = connection.withLock { state -> Bool in
+                    guard state.phase == .stopping else { return false }
+                    state.waiters.removeValue(forKey: ObjectIdentifier(waiter))
+                    guard !state.waiters.isEmpty else {
+                        state.phase = .idle
+                        return false
+                    }
+                    state.phase = .starting
+                    state.startInFlight = true
+                    return true
+                }
+                if restart {
+                    DispatchQueue.global().async { self.startNetwork() }
                 }
             }
             throw error
         }
     }
 
-    /// mosquitto_connect_bind_v5 (blocking: DNS + TCP connect, so run off the cooperative pool), then the loop thread.
-    private func startNetwork() async throws(MQTTError) {
+    /// Runs on a Dispatch thread: the blocking connect, then the loop thread (which retries with backoff).
+    private func startNetwork() {
         let host = configuration.host
         let port = Int32(clamping: configuration.port)
         let keepAlive = Int32(clamping: max(configuration.keepAliveSeconds, 5))
-        let sessionExpiry = configuration.sessionExpirySeconds
-        let isV5 = isV5
-        let (rc, description): (Int32, String) = await runDetached { [self] in
-            var properties = PropertyList()
-            defer { properties.free() }
-            if isV5 && sessionExpiry > 0 {
-                _ = properties.addInt32(Mosq.sessionExpiryInterval, sessionExpiry)
-            }
-            let rc = mosquitto_connect_bind_v5(self.mosq, host, port, keepAlive, nil, properties.pointer)
-            return (rc, Mosq.describe(rc))
+        var properties = PropertyList()
+        defer { properties.free() }
+        if isV5 && configuration.sessionExpirySeconds > 0 {
+            _ = properties.addInt32(Mosq.sessionExpiryInterval, configuration.sessionExpirySeconds)
         }
+        let rc = mosquitto_connect_bind_v5(mosq, host, port, keepAlive, nil, properties.pointer)
+        let description = Mosq.describe(rc)
         let transient = [Mosq.success, Mosq.errnoError, Mosq.connectionLost, Mosq.noConnection, Mosq.timeout, Mosq.tlsHandshake]
-        guard transient.contains(rc) else {
-            let reason = rc == Mosq.lookupFailed ? "cannot resolve host '\(host)'" : description
-            logger.error("MQTT connect to \(host):\(port) failed: \(reason)")
-            throw .connectionFailed(reason)
-        }
-        if rc != Mosq.success {
-            logger.warning("MQTT broker \(host):\(port) not reachable yet (\(description)); retrying with backoff")
-        }
-        let started: Result<Void, MQTTError> = connection.withLock { state in
+        let failure: MQTTError? =
+            if transient.contains(rc) { nil }
+            else { .connectionFailed(rc == Mosq.lookupFailed ? "cannot resolve host '\(host)'" : description) }
+
+        enum Outcome { case started, abandoned, failed([OneShot<Result<Void, MQTTError>>]) }
+        let outcome: Outcome = connection.withLock { state in
+            state.startInFlight = false
             if rc != Mosq.success { state.lastError = description }
-            guard state.phase == .starting else { return .failure(.shutdown) }
+            guard state.phase == .starting else { return .abandoned }  // shut down, or every connect() gave up
+            if failure != nil {
+                state.phase = .idle
+                return .failed(Array(state.waiters.values))
+            }
             _ = Unmanaged.passRetained(self)  // balanced in stopNetwork()
             let loopRC = mosquitto_loop_start(mosq)
             guard loopRC == Mosq.success else {
                 Unmanaged.passUnretained(self).release()
-                return .failure(.connectionFailed("cannot start the network thread: \(Mosq.describe(loopRC))"))
+                state.phase = .idle
+                state.lastError = "cannot start the network thread: \(Mosq.describe(loopRC))"
+                return .failed(Array(state.waiters.values))
             }
             state.loopRunning = true
-            return .success(())
+            return .started
         }
-        if case .failure(let error) = started {
+        switch outcome {
+        case .started:
+            if rc != Mosq.success {
+                logger.warning("MQTT broker \(host):\(port) not reachable yet (\(description)); retrying with backoff")
+            }
+        case .abandoned:
             _ = mosquitto_disconnect(mosq)
-            throw error
+        case .failed(let waiters):
+            let error = failure ?? .connectionFailed(connection.withLock { $0.lastError } ?? description)
+            logger.error("MQTT connect to \(host):\(port) failed: \(error)")
+            _ = mosquitto_disconnect(mosq)
+            for waiter in waiters { waiter.complete(.failure(error)) }
         }
     }
 
@@ -327,7 +372,10 @@ final class ClientCore: Sendable {
         Unmanaged.passUnretained(self).release()
     }
 
-    /// Marks the client shut down and wakes every waiter. Returns false if that already happened.
+    /// Shutdown, phase 1: refuse new work and wake every connect/subscribe/publish waiter. Subscriptions stop
+    /// applying back-pressure (so the network thread cannot block on a full buffer while it is being joined) but keep
+    /// receiving: libmosquitto acknowledges a QoS 1 message before handing it over, so dropping it here would lose it
+    /// for good. Returns false if shutdown had already begun.
     private func beginShutdown() -> Bool {
         let connectWaiters: [OneShot<Result<Void, MQTTError>>]? = connection.withLock { state in
             guard state.phase != .shutdown else { return nil }
@@ -342,21 +390,19 @@ final class ClientCore: Sendable {
 
         let (states, subackWaiters) = subscriptions.withLock { registry in
             registry.shutdown = true
-            let states = registry.entries.values.flatMap(\.subscribers)
             let waiters = Array(registry.subackWaiters.values)
-            registry.entries.removeAll()
-            registry.filtersByIdentifier.removeAll()
             registry.subackWaiters.removeAll()
-            return (states, waiters)
+            return (registry.entries.values.flatMap(\.subscribers), waiters)
         }
-        // Finishing first also releases a network thread blocked on a full buffer, so the loop can be joined.
-        for state in states { state.finish(discardBuffered: false) }
+        for state in states { state.stopBackPressure() }
         for waiter in subackWaiters { waiter.complete(.failure(.shutdown)) }
 
         let publishWaiters: [OneShot<Result<Void, MQTTError>>] = publishes.withLock { state in
             state.shutdown = true
             var waiters = state.slotWaiters.removeAll()
             waiters.append(contentsOf: state.pending.values.compactMap { $0 })
+            waiters.append(contentsOf: state.drainWaiters)
+            state.drainWaiters.removeAll()
             state.pending.removeAll()
             return waiters
         }
@@ -364,7 +410,15 @@ final class ClientCore: Sendable {
         return true
     }
 
-    private func finishEvents() {
+    /// Shutdown, phase 2 (network thread stopped): end every subscription after what it buffered, and the event streams.
+    private func finishShutdown() {
+        let states = subscriptions.withLock { registry in
+            let states = registry.entries.values.flatMap(\.subscribers)
+            registry.entries.removeAll()
+            registry.filtersByIdentifier.removeAll()
+            return states
+        }
+        for state in states { state.finish(discardBuffered: false) }
         let continuations = events.withLock { fanout in
             fanout.finished = true
             let all = Array(fanout.continuations.values)
@@ -377,7 +431,7 @@ final class ClientCore: Sendable {
     func shutdown() async {
         guard beginShutdown() else { return }
         await runDetached { self.stopNetwork() }
-        finishEvents()
+        finishShutdown()
         logger.info("MQTT client disconnected")
     }
 
@@ -385,7 +439,30 @@ final class ClientCore: Sendable {
     func shutdownSync() {
         guard beginShutdown() else { return }
         stopNetwork()
-        finishEvents()
+        finishShutdown()
+    }
+
+    /// Waits until every QoS 1 message published so far is acknowledged. False on timeout.
+    func flush(timeout: Duration) async -> Bool {
+        let waiter = OneShot<Result<Void, MQTTError>>()
+        let done: Bool = publishes.withLock { state in
+            if state.pending.isEmpty { return true }
+            state.drainWaiters.append(waiter)
+            return false
+        }
+        if done { return true }
+        let nanoseconds = max(0, timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) {
+            waiter.complete(.failure(.cancelled))
+        }
+        let result = await waiter.wait { waiter.complete(.failure(.cancelled)) }
+        publishes.withLock { state in
+            if let index = state.drainWaiters.firstIndex(where: { $0 === waiter }) {
+                state.drainWaiters.remove(at: index)
+            }
+        }
+        if case .success = result { return true }
+        return false
     }
 
     // MARK: - Callbacks (libmosquitto thread)
@@ -408,14 +485,17 @@ final class ClientCore: Sendable {
                 subscriptionIdentifiersAvailable.store(available != 0, ordering: .relaxed)
             }
         }
-        connectedFlag.store(true, ordering: .releasing)
-        let (first, waiters) = connection.withLock { state in
+        let connected: (first: Bool, waiters: [OneShot<Result<Void, MQTTError>>])? = connection.withLock { state in
+            // While stopping after a failed first connect the loop is about to be stopped: ignore a late CONNACK.
+            guard state.phase == .starting || state.phase == .running else { return nil }
             let first = !state.everConnected
             state.everConnected = true
             state.lastError = nil
-            if state.phase == .starting { state.phase = .running }
+            state.phase = .running
             return (first, Array(state.waiters.values))
         }
+        guard let (first, waiters) = connected else { return }
+        connectedFlag.store(true, ordering: .releasing)
         if !first { reconnects.increment() }
         logger.info("MQTT connected to \(configuration.host):\(configuration.port)", metadata: [
             "mqtt.session_present": "\(sessionPresent)",
@@ -451,11 +531,16 @@ final class ClientCore: Sendable {
 
     private func handlePublished(mid: Int32, reasonCode: Int32) {
         // Called for PUBACKs (QoS 1) and for QoS 0 messages written to the socket; the latter are not tracked.
-        let waiter: OneShot<Result<Void, MQTTError>>?? = publishes.withLock { state in
-            guard let entry = state.pending.removeValue(forKey: mid) else { return nil }
-            state.releaseSlot()
-            return .some(entry)
+        let (waiter, granted): (OneShot<Result<Void, MQTTError>>??, [OneShot<Result<Void, MQTTError>>]) = publishes.withLock { state in
+            guard let entry = state.pending.removeValue(forKey: mid) else { return (nil, []) }
+            var wake = state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes)
+            if state.pending.isEmpty && !state.drainWaiters.isEmpty {
+                wake.append(contentsOf: state.drainWaiters)
+                state.drainWaiters.removeAll()
+            }
+            return (.some(entry), wake)
         }
+        Self.grant(granted)
         guard case .some(let ackWaiter) = waiter else { return }
         if reasonCode >= 0x80 {
             let reason = Mosq.reason(reasonCode)
@@ -566,7 +651,7 @@ final class ClientCore: Sendable {
         return (rc, mid)
     }
 
-    func publish(
+    nonisolated(nonsending) func publish(
         _ topic: String, payload: [UInt8], qos: MQTTQoS, retain: Bool, properties: MQTTProperties, waitForAcknowledgement: Bool
     ) async throws(MQTTError) {
         guard !shutdownFlag.load(ordering: .relaxed) else { throw .shutdown }
@@ -589,14 +674,14 @@ final class ClientCore: Sendable {
         enum Attempt {
             case published(OneShot<Result<Void, MQTTError>>?)
             case waitForSlot(OneShot<Result<Void, MQTTError>>)
-            case failed(MQTTError)
+            case failed(MQTTError, granted: [OneShot<Result<Void, MQTTError>>])
         }
         var haveSlot = false
         while true {
             let listPointer = propertyList.pointer
             let attempt: Attempt = publishes.withLock { state in
                 if state.shutdown {
-                    return .failed(.shutdown)
+                    return .failed(.shutdown, granted: [])
                 }
                 if !haveSlot {
                     if state.inUse >= maxPendingPublishes || !state.slotWaiters.isEmpty {
@@ -612,8 +697,8 @@ final class ClientCore: Sendable {
                 // counts as success here: reporting it as an error would make callers retry and duplicate it.
                 let (rc, mid) = rawPublish(topic, payload: payload, qos: qos, retain: retain, properties: listPointer)
                 guard rc == Mosq.success || rc == Mosq.noConnection else {
-                    state.releaseSlot()
-                    return .failed(mapPublishError(rc, topic: topic))
+                    let granted = state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes)
+                    return .failed(mapPublishError(rc, topic: topic), granted: granted)
                 }
                 let ackWaiter = waitForAcknowledgement ? OneShot<Result<Void, MQTTError>>() : nil
                 if state.pending.updateValue(ackWaiter, forKey: mid) != nil {
@@ -624,7 +709,8 @@ final class ClientCore: Sendable {
                 return .published(ackWaiter)
             }
             switch attempt {
-            case .failed(let error):
+            case .failed(let error, let granted):
+                Self.grant(granted)
                 throw error
             case .waitForSlot(let waiter):
                 let granted = await waiter.wait { [self] in

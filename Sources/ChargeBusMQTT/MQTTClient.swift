@@ -35,10 +35,17 @@ public final class MQTTClient: Sendable {
     }
 
     /// Clean disconnect: sends DISCONNECT (so the broker does not publish the will), stops the network thread and
-    /// finishes every subscription sequence (after what they already buffered) and `connectionEvents` stream.
-    /// Publishes still waiting for a slot or an acknowledgement throw `MQTTError.shutdown`. Idempotent.
+    /// finishes every subscription sequence (after what they already buffered, including messages that arrive while
+    /// disconnecting) and `connectionEvents` stream. Publishes still waiting for a slot or an acknowledgement throw
+    /// `MQTTError.shutdown`; QoS 1 messages not yet acknowledged are dropped (call `flush` first). Idempotent.
     public func disconnect() async {
         await core.shutdown()
+    }
+
+    /// Waits until every QoS 1 message published so far has been acknowledged by the broker (e.g. before
+    /// `disconnect()` on a graceful shutdown). Returns false if that did not happen within `timeout`.
+    public func flush(timeout: Duration = .seconds(5)) async -> Bool {
+        await core.flush(timeout: timeout)
     }
 
     /// Enqueues a message.
@@ -47,7 +54,10 @@ public final class MQTTClient: Sendable {
     /// while the broker is unreachable. Messages published while disconnected are queued by libmosquitto and
     /// delivered after the reconnect (at least once; never reported as failed, so callers do not duplicate them).
     /// QoS 0: sent only if connected, otherwise throws `notConnected`.
-    public func publish(
+    ///
+    /// Deadlock hazard: never wait on publishes (this back-pressure, or `publishAcknowledged`) from a task that is
+    /// at the same time the only consumer of one of this client's subscriptions — see `MQTTSubscription`.
+    public nonisolated(nonsending) func publish(
         _ topic: String,
         payload: [UInt8],
         qos: MQTTQoS = .atLeastOnce,
@@ -58,7 +68,7 @@ public final class MQTTClient: Sendable {
     }
 
     /// `publish` with a UTF-8 string payload.
-    public func publish(
+    public nonisolated(nonsending) func publish(
         _ topic: String,
         string: String,
         qos: MQTTQoS = .atLeastOnce,
@@ -71,7 +81,7 @@ public final class MQTTClient: Sendable {
     /// Publishes with QoS 1 and returns only once the broker acknowledged it (PUBACK). Throws `publishFailed` if
     /// the broker rejects it (MQTT 5 reason code ≥ 0x80). If the waiting task is cancelled it throws `cancelled`,
     /// but the message stays queued and will still be delivered.
-    public func publishAcknowledged(
+    public nonisolated(nonsending) func publishAcknowledged(
         _ topic: String,
         payload: [UInt8],
         retain: Bool = false,

@@ -47,6 +47,11 @@ public struct MQTTSubscription: AsyncSequence, Sendable {
         public mutating func next() async -> MQTTMessage? {
             await token.handle.state.next()
         }
+
+        /// Used by `for await`: stays on the caller's executor when a message is already buffered.
+        public mutating func next(isolation actor: isolated (any Actor)?) async -> MQTTMessage? {
+            await token.handle.state.next()
+        }
     }
 }
 
@@ -96,6 +101,8 @@ final class SubscriptionState: Sendable {
         var consumer: CheckedContinuation<MQTTMessage?, Never>?
         var finished = false
         var producerWaiting = false
+        /// Set while the client shuts down: buffer without limit rather than block the network thread.
+        var unbounded = false
     }
 
     private enum DeliverAction {
@@ -123,7 +130,7 @@ final class SubscriptionState: Sendable {
                     inner.consumer = nil
                     return .handedOver(consumer)
                 }
-                if inner.buffer.count < capacity {
+                if inner.buffer.count < capacity || inner.unbounded {
                     inner.buffer.append(message)
                     return .buffered
                 }
@@ -143,7 +150,7 @@ final class SubscriptionState: Sendable {
     }
 
     /// Next message, or nil once finished and drained. Cancellation of the consuming task finishes the subscription.
-    func next() async -> MQTTMessage? {
+    nonisolated(nonsending) func next() async -> MQTTMessage? {
         let (message, finished, wakeProducer): (MQTTMessage?, Bool, Bool) = inner.withLock { inner in
             if let message = inner.buffer.popFirst() {
                 let wake = inner.producerWaiting
@@ -185,6 +192,19 @@ final class SubscriptionState: Sendable {
             }
         } onCancel: {
             self.finish(discardBuffered: true)
+        }
+    }
+
+    /// Stops back-pressure for good (shutdown): `deliver` buffers without limit and a blocked producer continues.
+    func stopBackPressure() {
+        let wake: Bool = inner.withLock { inner in
+            inner.unbounded = true
+            let wake = inner.producerWaiting
+            inner.producerWaiting = false
+            return wake
+        }
+        if wake {
+            space.signal()
         }
     }
 

@@ -129,11 +129,15 @@ enum ServiceAssembly {
     }
 
     static func runGroup(_ services: [any Service], logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(
+        var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+            logger: logger)
+        // A broker that is down at shutdown must not hold the process forever: after this, the
+        // remaining work (offline publishes waiting for a PUBACK) is cancelled.
+        configuration.maximumGracefulShutdownDuration = .seconds(10)
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
 

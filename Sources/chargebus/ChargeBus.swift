@@ -17,7 +17,7 @@ struct ChargeBus: AsyncParsableCommand {
             AlertsCommand.self,
             // commands daemon commands
             RunCommand.self, ChargersCommand.self, IdTagsCommand.self,
-            // SIMULATOR-PENDING SimulateCommand.self, BenchCommand.self,
+            SimulateCommand.self, BenchCommand.self,
         ]
     )
 }
