@@ -254,7 +254,8 @@ public struct AlertEngine: Sendable {
         if previous != status.status {
             c.statusSince = status.at
             // Preparing back to Available without a transaction: a session that never started.
-            if previous == "Preparing", status.status == "Available", c.tx == nil, c.preparingSince != nil {
+            if previous == "Preparing", status.status == "Available", let preparing = c.preparingSince,
+               !(c.lastTxStartedAt.map { $0 >= preparing && $0 <= status.at } ?? false) {
                 Self.append(Stamp(at: status.at, what: "connector \(connector): never started (Preparing → Available)"),
                             to: &track.failures, window: maxWindow(.failedSessions), now: status.at)
             }
@@ -341,7 +342,7 @@ public struct AlertEngine: Sendable {
         switch event.event {
         case .started:
             c.tx = TxTrack(id: event.transactionId, startedAt: event.at)
-            c.preparingSince = nil
+            c.lastTxStartedAt = max(c.lastTxStartedAt ?? event.at, event.at)
         case .stopped:
             let settings = firstSettings(.failedSessions) ?? AlertsConfig.defaultSettings(.failedSessions)
             var reasons: [String] = []

@@ -38,6 +38,9 @@ public struct ConnectorTrack: Codable, Sendable, Hashable {
     public var info: String?
     public var vendorCodeSince: Date?
     public var preparingSince: Date?
+    /// When the last transaction started: a Preparing period without a start inside it never started.
+    /// Compared by time because statuses and transactions arrive on different topics, in any order.
+    public var lastTxStartedAt: Date?
     public var tx: TxTrack?
 }
 

@@ -315,6 +315,19 @@ import Testing
         #expect(e.tick(now: at(3631)).events(.resolved).count == 1)
     }
 
+    @Test func startDeliveredBeforeTheStatusStillCountsByTime() {
+        var e = engine([.failedSessions: { $0.count = 1 }])
+        // Preparing → Available at 30 s, but the (later) start is handled first: different topics.
+        _ = e.handle(.status(charger: "CP1", connector: 1, status("Preparing", 0)), now: at(0))
+        _ = e.handle(.transaction(charger: "CP1", started(31)), now: at(31))
+        #expect(e.handle(.status(charger: "CP1", connector: 1, status("Available", 30)), now: at(31)).events(.firing).count == 1)
+        // A start inside the Preparing period: not a failure.
+        var f = engine([.failedSessions: { $0.count = 1 }])
+        _ = f.handle(.status(charger: "CP1", connector: 1, status("Preparing", 0)), now: at(0))
+        _ = f.handle(.transaction(charger: "CP1", started(10)), now: at(10))
+        #expect(f.handle(.status(charger: "CP1", connector: 1, status("Available", 30)), now: at(31)).events.isEmpty)
+    }
+
     @Test func lowEnergyCountsAndSpreadOutFailuresDoNot() {
         var e = engine([.failedSessions: { $0.count = 3; $0.windowS = 3600 }])
         for k in 0..<3 {
