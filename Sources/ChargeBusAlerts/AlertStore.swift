@@ -12,6 +12,14 @@ public final class AlertStore: Sendable {
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(5)
+        if !readOnly {
+            // WAL with synchronous=NORMAL: a commit is durable across a daemon crash without an fsync
+            // per alert (only a power loss can drop the last commits), which keeps the fault → event
+            // latency in the low milliseconds. Readers (the CLI) never block the daemon.
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            }
+        }
         db = try DatabaseQueue(path: path, configuration: configuration)
         if !readOnly { try Self.migrator.migrate(db) }
     }
