@@ -96,6 +96,11 @@ public struct AlertEngine: Sendable {
     public mutating func handle(_ input: EngineInput, now: Date) -> [EngineAction] {
         var actions: [EngineAction] = []
         switch input {
+        case .info(let cp, nil) where liveByCharger[cp] == nil:
+            // Removed from the registry and nothing firing: forget it, so memory follows the fleet.
+            tracks[cp] = nil
+            dirty.insert(cp)
+            scheduler.schedule(cp, at: nil)
         case .info(let cp, let info):
             var track = take(cp)
             track.site = info?.site

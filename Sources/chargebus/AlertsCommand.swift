@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChargeBusBridge
 import ChargeBusAlerts
 import ChargeBusConfig
 import ChargeBusContract
@@ -49,9 +50,23 @@ struct AlertsDaemonCommand: AsyncParsableCommand {
     @Option(name: .customLong("rules"), help: ArgumentHelp("Rules file (env CHARGEBUS_ALERTS_RULES; default: --config, else config/alerts.yaml, else built-in defaults)", valueName: "file"))
     var rules: String?
 
+    @Option(name: .customLong("metrics"), help: ArgumentHelp("Prometheus endpoint of this daemon (env CHARGEBUS_ALERTS_METRICS; default off), e.g. 127.0.0.1:9182", valueName: "host:port"))
+    var metrics: String?
+
+    func validate() throws {
+        if let metrics, metrics != "off", BridgeConfiguration.parseListen(metrics) == nil {
+            throw ValidationError("--metrics expects HOST:PORT or off, got '\(metrics)'")
+        }
+    }
+
     func run() async throws {
         let logger = service.makeLogger(label: "chargebus.alerts")
-        let services = try AlertsAssembly.services(service: service, logger: logger, rulesFile: rules)
+        var services = try AlertsAssembly.services(service: service, logger: logger, rulesFile: rules)
+        // Off by default: a standalone daemon next to a bridge must not fight over the bridge's port.
+        if let address = metrics ?? ProcessInfo.processInfo.environment["CHARGEBUS_ALERTS_METRICS"], address != "off",
+           let (host, port) = BridgeConfiguration.parseListen(address) {
+            services.append(MetricsService(server: MetricsServer(host: host, port: port, registry: PrometheusSetup.registry, logger: logger)))
+        }
         try await ServiceAssembly.runGroup(services, logger: logger)
     }
 }

@@ -63,6 +63,15 @@ import Testing
         #expect(e.tick(now: at(600)).events(.firing).first?.alert.since == at(0))
     }
 
+    @Test func chargerRemovedFromTheRegistryIsForgotten() {
+        var e = engine([.disconnected: { $0.forS = 600 }])
+        _ = e.handle(.state(charger: "CP1", offline(0)), now: at(0))
+        _ = e.handle(.info(charger: "CP1", nil), now: at(1))
+        #expect(e.tracks["CP1"] == nil)
+        #expect(e.takeDirty().contains { $0.0 == "CP1" && $0.1 == nil })
+        #expect(e.tick(now: at(1000)).isEmpty)
+    }
+
     @Test func newIncidentAfterResolveKeepsTheIdAndCountsUp() {
         var e = engine([.disconnected: { $0.forS = 0; $0.keepFiringForS = 0 }])
         let a = e.handle(.state(charger: "CP1", offline(0)), now: at(0)).events(.firing)
