@@ -85,6 +85,10 @@ public final class BridgeService: Service, Sendable {
         await subscription.cancel()
         try? await environment.bus.bridgeState(configuration.bridgeID, BridgeState(
             online: false, bridge: configuration.bridgeID, at: now(), version: Self.version, reason: "shutdown"))
+        // disconnect() drops unacknowledged QoS 1 messages: give the last ones a moment to land.
+        if await !client.flush(timeout: .seconds(5)) {
+            logger.warning("some messages were not acknowledged by the broker before shutdown")
+        }
         await client.disconnect()
         logger.info("bridge stopped")
     }

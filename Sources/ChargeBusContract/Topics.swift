@@ -125,4 +125,6 @@ public enum ChargerEventName: String, Sendable, Hashable, Codable, CaseIterable 
     case diagnosticsStatus = "diagnostics-status"
     case securityEvent = "security-event"
     case callError = "call-error"
+    /// OCPP 2.0.1 NotifyReport (device model reports).
+    case report
 }

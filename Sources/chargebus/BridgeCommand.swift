@@ -105,7 +105,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = service.makeLogger(label: "chargebus")
-        let services = try ServiceAssembly.bridgeServices(service: service, bridge: bridge, logger: logger)
+        var services = try ServiceAssembly.bridgeServices(service: service, bridge: bridge, logger: logger)
+        // The group stops services in reverse order: the daemons stop before the bridge, and their
+        // persistent sessions keep what the bridge publishes while it says goodbye.
+        services.insert(contentsOf: try CommandsAssembly.services(service: service, logger: logger), at: 1)
         try await ServiceAssembly.runGroup(services, logger: logger)
     }
 }
@@ -153,8 +156,13 @@ enum PrometheusSetup {
 struct MetricsService: Service {
     let server: MetricsServer
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await server.run()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await server.run()
+            }
+        } catch is CancellationError {
+            // Graceful shutdown cancels the server; that is a clean stop, not a failure that
+            // should tear down the rest of the group before the bridge has said goodbye.
         }
     }
 }

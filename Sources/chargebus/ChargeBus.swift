@@ -15,7 +15,9 @@ struct ChargeBus: AsyncParsableCommand {
             BridgeCommand.self,
             // health daemon commands
             AlertsCommand.self,
-            // commands daemon commands
+            CommandsCommand.self, TechStatusCommand.self, TechSessionsCommand.self, TechRebootCommand.self, TechResetCommand.self,
+            TechClearCommand.self, TechUnlockCommand.self, TechStartCommand.self, TechStopCommand.self, TechConfigCommand.self,
+            TechWatchCommand.self, TechAckCommand.self,
             RunCommand.self, ChargersCommand.self, IdTagsCommand.self,
             SimulateCommand.self, BenchCommand.self,
         ]

@@ -66,7 +66,7 @@ struct ChargersCommand: ParsableCommand {
         @Option(name: .customLong("max-power-kw"), help: "Maximum power per connector, kW (bounds energy validation)") var maxPowerKW: Double
         @OptionGroup var password: PasswordOptions
         @Flag(help: "Accept the known quirks of real chargers instead of answering CALLERROR") var lenient = false
-        @Option(name: .customLong("protocol"), help: "Pin the OCPP version (ocpp1.6)") var pinnedProtocol: String?
+        @Option(name: .customLong("protocol"), help: "Pin the OCPP version (ocpp1.6 or ocpp2.0.1)") var pinnedProtocol: String?
         @OptionGroup var data: DataOptions
 
         func validate() throws {
@@ -74,7 +74,7 @@ struct ChargersCommand: ParsableCommand {
             guard !site.isEmpty, !site.contains(where: { "/+#".contains($0) }) else { throw ValidationError("--site must not be empty or contain / + #") }
             guard (1...32).contains(connectors) else { throw ValidationError("--connectors must be between 1 and 32") }
             guard maxPowerKW > 0, maxPowerKW <= 2000 else { throw ValidationError("--max-power-kw must be between 0 and 2000") }
-            if let pinnedProtocol, pinnedProtocol != "ocpp1.6" { throw ValidationError("--protocol supports ocpp1.6") }
+            if let pinnedProtocol, !["ocpp1.6", "ocpp2.0.1"].contains(pinnedProtocol) { throw ValidationError("--protocol must be ocpp1.6 or ocpp2.0.1") }
             if password.password == nil && !password.passwordFromStdin && !password.generatePassword {
                 throw ValidationError("a password is required: --password, --password-stdin or --generate-password")
             }

@@ -96,14 +96,39 @@ import Testing
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }
 
-    @Test func acceptsGoodCredentialsAndNegotiatesOCPP16() throws {
+    @Test func acceptsGoodCredentialsAndPrefersTheNewestCommonVersion() throws {
         let auth = try makeAuthenticator()
-        let decision = auth.decide(uri: "/ocpp/CP%201", subprotocols: ["ocpp2.0.1, ocpp1.6"], authorization: basic("CP 1", password), now: Date())
-        guard case .accept(let id, _, let version) = decision else { Issue.record("expected accept, got \(decision)"); return }
+        let both = auth.decide(uri: "/ocpp/CP%201", subprotocols: ["ocpp2.0.1, ocpp1.6"], authorization: basic("CP 1", password), now: Date())
+        guard case .accept(let id, _, let version) = both else { Issue.record("expected accept, got \(both)"); return }
         #expect(id == "CP 1")
-        #expect(version == .v16)
+        #expect(version == .v201)
         // A second check hits the verified-credentials cache and still agrees.
-        #expect(auth.decide(uri: "/ocpp/CP%201", subprotocols: ["ocpp1.6"], authorization: basic("CP 1", password), now: Date()) == decision)
+        let only16 = auth.decide(uri: "/ocpp/CP%201", subprotocols: ["ocpp1.6"], authorization: basic("CP 1", password), now: Date())
+        guard case .accept(_, _, .v16) = only16 else { Issue.record("expected 1.6, got \(only16)"); return }
+    }
+
+    @Test func aPinnedVersionWins() throws {
+        let store = try BridgeStore.inMemory()
+        try store.addCharger(ChargerRecord(id: "PIN", site: "s", chargerClass: .l2, connectors: 1, maxPowerW: 22_000, passwordHash: nil,
+                                           pinnedProtocol: "ocpp1.6", autoRegistered: true, createdAt: Date(), updatedAt: Date()))
+        let auth = HandshakeAuthenticator(store: store, autoRegister: true, logger: Logger(label: "t"))
+        guard case .accept(_, _, .v16) = auth.decide(uri: "/ocpp/PIN", subprotocols: ["ocpp2.0.1", "ocpp1.6"], authorization: nil, now: Date()) else {
+            Issue.record("the pinned 1.6 must win"); return
+        }
+    }
+
+    @Test func ocpp201IdentityRulesApplyOnlyTo201() throws {
+        let auth = try makeAuthenticator(autoRegister: true)
+        let colon = "/ocpp/ABB%3ATAC%3A1"
+        #expect(auth.decide(uri: colon, subprotocols: ["ocpp2.0.1"], authorization: nil, now: Date())
+            == .refuse(status: 400, reason: "an OCPP 2.0.1 identity must be at most 48 characters without ':'"))
+        guard case .accept(_, _, .v16) = auth.decide(uri: colon, subprotocols: ["ocpp2.0.1", "ocpp1.6"], authorization: nil, now: Date()) else {
+            Issue.record("a ':' id may still speak 1.6"); return
+        }
+        let long = "/ocpp/" + String(repeating: "X", count: 49)
+        guard case .refuse(400, _) = auth.decide(uri: long, subprotocols: ["ocpp2.0.1"], authorization: nil, now: Date()) else {
+            Issue.record("49 characters is too long for 2.0.1"); return
+        }
     }
 
     @Test func refusesWithTheStatusOCPPJExpects() throws {

@@ -62,21 +62,21 @@ import Testing
 @Suite struct TimestampTests {
     @Test func formatsUTCWithMilliseconds() {
         #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
-        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_000_000.123)) == "2026-11-18T08:26:40.123Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_000_000.123)) == "2026-11-18T11:06:40.123Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
     }
 
     @Test func parsesWhatChargersSend() throws {
         let base = Date(timeIntervalSince1970: 1_795_000_000)
-        #expect(Timestamp.parse("2026-11-18T08:26:40Z") == base)
-        #expect(Timestamp.parse("2026-11-18T08:26:40.250Z") == base.addingTimeInterval(0.25))
-        #expect(Timestamp.parse("2026-11-18T09:26:40+01:00") == base)
-        #expect(Timestamp.parse("2026-11-18T08:26:40") == base, "a missing offset reads as UTC")
-        #expect(Timestamp.parse("2026-11-18t08:26:40z") == base)
+        #expect(Timestamp.parse("2026-11-18T11:06:40Z") == base)
+        #expect(Timestamp.parse("2026-11-18T11:06:40.250Z") == base.addingTimeInterval(0.25))
+        #expect(Timestamp.parse("2026-11-18T12:06:40+01:00") == base)
+        #expect(Timestamp.parse("2026-11-18T11:06:40") == base, "a missing offset reads as UTC")
+        #expect(Timestamp.parse("2026-11-18t11:06:40z") == base)
     }
 
     @Test func rejectsGarbage() {
-        for text in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-18T08:26:40.Z", "2026-11-18T08:26:40+0100", "2026-11-18T08:26:40Zjunk"] {
+        for text in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-18T11:06:40.Z", "2026-11-18T11:06:40+0100", "2026-11-18T11:06:40Zjunk"] {
             #expect(Timestamp.parse(text) == nil, "\(text)")
         }
     }

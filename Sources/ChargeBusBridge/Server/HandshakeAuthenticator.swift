@@ -24,7 +24,7 @@ final class HandshakeAuthenticator: Sendable {
     /// doesn't pay PBKDF2 again for a password already verified against the same hash.
     private let verified = Mutex<[String: (hash: String, digest: [UInt8])]>([:])
 
-    init(store: BridgeStore, autoRegister: Bool, supportedVersions: [OCPPVersion] = [.v16], logger: Logger) {
+    init(store: BridgeStore, autoRegister: Bool, supportedVersions: [OCPPVersion] = [.v16, .v201], logger: Logger) {
         self.store = store
         self.autoRegister = autoRegister
         self.supportedVersions = supportedVersions
@@ -71,10 +71,17 @@ final class HandshakeAuthenticator: Sendable {
         }
 
         let candidates = record.pinnedProtocol.flatMap { OCPPVersion(rawValue: $0) }.map { [$0] } ?? supportedVersions
-        // Prefer the newest version both sides speak.
+        // Prefer the newest version both sides speak. 2.0.1 identities are at most 48 characters
+        // without ':'; a longer or colon-bearing id can still speak 1.6 if it offers it.
+        var identityRefusal: String?
         for version in candidates.reversed() where offered.contains(version.subprotocol) {
+            if version == .v201 && !OCPP201.isValidIdentity(chargerID) {
+                identityRefusal = "an OCPP 2.0.1 identity must be at most \(OCPP201.maxIdentityLength) characters without ':'"
+                continue
+            }
             return .accept(chargerID: chargerID, charger: record, version: version)
         }
+        if let identityRefusal { return .refuse(status: 400, reason: identityRefusal) }
         let wanted = candidates.map(\.subprotocol).joined(separator: ", ")
         return .acceptThenClose(chargerID: chargerID, reason: "no common OCPP subprotocol (offered: \(offered.joined(separator: ", ")); supported: \(wanted))")
     }

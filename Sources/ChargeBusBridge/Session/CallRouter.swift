@@ -15,6 +15,7 @@ final class CallRouter: Sendable {
     /// Calls in flight across all chargers; beyond this, requests are answered `busy`.
     let maxConcurrentCalls: Int = 2_000
     private let inFlight = Atomic<Int>(0)
+    private let requestIDs = Atomic<Int>(Int(Date().timeIntervalSince1970) % 1_000_000_000)
 
     init(environment: BridgeEnvironment, registry: SessionRegistry, mqtt: MQTTClient) {
         self.environment = environment
@@ -93,28 +94,78 @@ final class CallRouter: Sendable {
         var logger = environment.logger
         logger[metadataKey: "charger.id"] = .string(call.chargerID)
         logger[metadataKey: "call.id"] = .string(request.id)
-        guard OCPP16.csmsInitiatedActions.contains(request.action) else {
-            environment.metrics.badCallRequests.increment()
-            await respond(call, status: .invalid, message: "\(request.action) is not a CSMS-initiated OCPP 1.6 action")
+        let native201 = request.protocol == OCPPVersion.v201.subprotocol
+        if let vocabulary = request.protocol, vocabulary != OCPPVersion.v16.subprotocol, !native201 {
+            await reject(call, "unknown protocol '\(vocabulary)': use ocpp1.6 (the default) or ocpp2.0.1")
             return
         }
-        do {
-            try OCPP16.validateCSMSRequest(action: request.action, payload: request.payload)
-        } catch {
-            environment.metrics.badCallRequests.increment()
-            await respond(call, status: .invalid, message: "invalid \(request.action) payload: \(error.description)")
+        // Requests are checked against their own vocabulary before anything is sent.
+        let csmsActions = native201 ? OCPP201.csmsInitiatedActions : OCPP16.csmsInitiatedActions
+        guard csmsActions.contains(request.action) else {
+            await reject(call, "\(request.action) is not a CSMS-initiated \(native201 ? "OCPP 2.0.1" : "OCPP 1.6") action")
             return
         }
         guard let session = registry.session(for: call.chargerID) else {
             await respond(call, status: .offline, message: "charger \(call.chargerID) is not connected to this bridge")
             return
         }
+        // A payload is checked against the schema of the charger it goes to: a 1.6-vocabulary call for a
+        // 2.0.1 charger is checked by its translation (which, e.g., takes 2.0.1's string transaction ids).
+        do {
+            if native201 {
+                try OCPP201.validateCSMSRequest(action: request.action, payload: request.payload)
+            } else if session.version == .v16 {
+                try OCPP16.validateCSMSRequest(action: request.action, payload: request.payload)
+            }
+        } catch {
+            await reject(call, "invalid \(request.action) payload: \(error.description)")
+            return
+        }
+
+        // What goes on the wire, and how the answer comes back in the request's vocabulary.
+        var wireAction = request.action
+        var wirePayload = request.payload
+        var translateBack: (@Sendable (JSONValue) -> JSONValue)?
+        switch (session.version, native201) {
+        case (.v16, true):
+            await reject(call, "charger \(call.chargerID) speaks OCPP 1.6: send the call in the 1.6 vocabulary")
+            return
+        case (.v16, false), (.v201, true):
+            break
+        case (.v201, false):
+            do {
+                let translation = try OCPP201.CommandMapping.translate(action: request.action, payload: request.payload,
+                                                                      requestId: nextRequestID())
+                if let translated = translation.call {
+                    do {
+                        try OCPP201.validateCSMSRequest(action: translated.action, payload: translated.payload)
+                    } catch {
+                        await reject(call, "invalid \(request.action) payload for an OCPP 2.0.1 charger: \(error.description)")
+                        return
+                    }
+                }
+                guard let translated = translation.call else {
+                    // Answerable without the charger (e.g. only keys with no 2.0.1 equivalent were asked for).
+                    await respond(call, status: .ok, response: translation.localResponse ?? .object([:]))
+                    return
+                }
+                wireAction = translated.action
+                wirePayload = translated.payload
+                let action = request.action
+                let unknownKeys = translation.unknownKeys
+                translateBack = { OCPP201.CommandMapping.translateResponse(action: action, payload: $0, unknownKeys: unknownKeys) }
+            } catch {
+                await reject(call, "\(request.action) has no OCPP 2.0.1 equivalent for this payload: \(error.description)")
+                return
+            }
+        }
+
         let timeout = request.timeoutS.map { min(max($0, 0.1), 3600) } ?? environment.configuration.callTimeoutS
-        logger.info("sending \(request.action)")
-        let outcome = await session.call(action: request.action, payload: request.payload, timeout: .milliseconds(Int64(timeout * 1000)))
+        logger.info("sending \(wireAction)", metadata: ["ocpp.version": "\(session.version.subprotocol)"])
+        let outcome = await session.call(action: wireAction, payload: wirePayload, timeout: .milliseconds(Int64(timeout * 1000)))
         switch outcome {
         case .result(let payload):
-            await respond(call, status: .ok, response: payload)
+            await respond(call, status: .ok, response: translateBack?(payload) ?? payload)
         case .error(let code, let description, let details):
             await respond(call, status: .error, error: .init(code: code, description: description, details: details),
                           message: "the charger answered \(code): \(description)")
@@ -125,6 +176,17 @@ final class CallRouter: Sendable {
         case .busy:
             await respond(call, status: .busy, message: "too many calls are queued for this charger")
         }
+    }
+
+    private func reject(_ call: PreparedCall, _ message: String) async {
+        environment.metrics.badCallRequests.increment()
+        await respond(call, status: .invalid, message: message)
+    }
+
+    /// Request ids for 2.0.1 UpdateFirmware and GetLog: unique per bridge run, seeded by time so a
+    /// restart doesn't reuse ids a charger may still report.
+    private func nextRequestID() -> Int {
+        requestIDs.add(1, ordering: .relaxed).newValue
     }
 
     private func respond(_ call: PreparedCall, status: CallResponse.Status, response: JSONValue? = nil,

@@ -63,6 +63,27 @@ final class ChargerSession: Sendable {
         var closed = false
         /// Per connector: the energy validator and the open transaction's meter start.
         var meters: [Int: ConnectorMeterState] = [:]
+        /// OCPP 2.0.1 only: what makes up each EVSE's shared status.
+        var evses: [Int: EVSEState] = [:]
+    }
+
+    /// A 2.0.1 EVSE's status is a combination: the connector status (StatusNotification), the
+    /// transaction's charging state (TransactionEvent) and any problem a component reported
+    /// (NotifyEvent). The bus shows the combination in the shared 1.6 vocabulary.
+    struct EVSEState {
+        var connectorStatus: OCPP201.ConnectorStatusEnumType?
+        var chargingState: OCPP201.ChargingStateEnumType?
+        var transactionID: String?
+        var transactionEnded = false
+        var problem: OCPP201.Problem?
+        var lastPublished: SharedStatusKey?
+    }
+
+    struct SharedStatusKey: Equatable {
+        var status: String
+        var errorCode: String
+        var vendorErrorCode: String?
+        var info: String?
     }
 
     struct ConnectorMeterState {
@@ -133,7 +154,7 @@ final class ChargerSession: Sendable {
         let receivedAt = environment.now()
         let frame: OCPPFrame
         do {
-            frame = try OCPPFrame.parse(text)
+            frame = try OCPPFrame.parse(text, version: version)
         } catch {
             await log(text, direction: .in, at: receivedAt, isValidJSON: false)
             // A malformed CALLRESULT or CALLERROR can't be answered (that would start a loop), and
@@ -160,9 +181,14 @@ final class ChargerSession: Sendable {
 
     private func handleCall(messageID: String, action: String, payload: JSONValue, receivedAt: Date) async {
         let context = CallContext(session: self, environment: environment, receivedAt: receivedAt, logger: logger)
-        guard let handler = OCPP16Routes.handlers[action] else {
-            let code: OCPPErrorCode = OCPP16.csmsInitiatedActions.contains(action) && !OCPP16.chargerInitiatedActions.contains(action)
-                ? .notSupported : .notImplemented
+        let routes = version == .v201 ? OCPP201Routes.handlers : OCPP16Routes.handlers
+        guard let handler = routes[action] else {
+            let notSupported = switch version {
+            case .v16: OCPP16.csmsInitiatedActions.contains(action) && !OCPP16.chargerInitiatedActions.contains(action)
+            case .v201: OCPP201.unsupportedChargerActions.contains(action)
+                || (OCPP201.csmsInitiatedActions.contains(action) && !OCPP201.chargerInitiatedActions.contains(action))
+            }
+            let code: OCPPErrorCode = notSupported ? .notSupported : .notImplemented
             await sendCallError(messageID: messageID, code: code, description: "The bridge does not implement \(action)", details: .object([:]))
             return
         }
@@ -325,24 +351,66 @@ final class ChargerSession: Sendable {
         for waiter in waiters { waiter.resume(returning: false) }
     }
 
+    // MARK: OCPP 2.0.1 EVSE state
+
+    /// Applies `change` to an EVSE's state and returns the shared status to publish, or nil when
+    /// it did not change.
+    func updateEVSE(_ evse: Int, _ change: (inout EVSEState) -> Void) -> SharedStatusKey? {
+        state.withLock { state in
+            var current = state.evses[evse] ?? EVSEState()
+            change(&current)
+            // A transaction implies an occupied connector even before its StatusNotification arrives.
+            let connectorStatus = current.connectorStatus ?? (current.transactionID != nil ? .occupied : .available)
+            let key = SharedStatusKey(
+                status: OCPP201.sharedStatus(connectorStatus: connectorStatus, chargingState: current.chargingState,
+                                             hasTransaction: current.transactionID != nil, transactionEnded: current.transactionEnded),
+                errorCode: current.problem?.errorCode ?? "NoError",
+                vendorErrorCode: current.problem?.vendorErrorCode, info: current.problem?.info)
+            let changed = key != current.lastPublished
+            current.lastPublished = key
+            state.evses[evse] = current
+            return changed ? key : nil
+        }
+    }
+
+    func evseState(_ evse: Int) -> EVSEState? {
+        state.withLock { $0.evses[evse] }
+    }
+
+    /// The EVSE running a 2.0.1 transaction, for events that omit `evse`.
+    func evse(ofTransaction transactionID: String) -> Int? {
+        state.withLock { state in state.evses.first { $0.value.transactionID == transactionID }?.key }
+    }
+
     // MARK: Meter state
 
     /// Runs `body` on a connector's meter state, loading the open transaction from the store the
     /// first time so that validation survives a reconnect or a bridge restart.
     func withMeterState<R>(connector: Int, _ body: (inout ConnectorMeterState) -> R) -> R {
         let needsLoad = state.withLock { $0.meters[connector]?.loadedFromStore != true }
-        var open: TransactionRecord?
-        if needsLoad { open = try? environment.store.openTransaction(chargerID: chargerID, connector: connector) }
+        var open: (id: TransactionID, meterStartWh: Double?, startedAt: Date)?
+        if needsLoad {
+            switch version {
+            case .v16:
+                if let record = try? environment.store.openTransaction(chargerID: chargerID, connector: connector), let id = record.id {
+                    open = (.int(Int(id)), record.meterStartWh, record.startedAt)
+                }
+            case .v201:
+                if let record = try? environment.store.openTransaction201(chargerID: chargerID, evse: connector) {
+                    open = (.string(record.transactionId), record.meterStartWh, record.startedAt)
+                }
+            }
+        }
         return state.withLock { state in
             var meter = state.meters[connector] ?? ConnectorMeterState(
                 validator: EnergyValidator(maxPowerW: charger.maxPowerW > 0 ? charger.maxPowerW : nil,
                                            tolerance: environment.configuration.maxPowerTolerance))
             if needsLoad && !meter.loadedFromStore {
                 meter.loadedFromStore = true
-                if let open, meter.transactionID == nil, let id = open.id {
-                    meter.transactionID = .int(Int(id))
+                if let open, meter.transactionID == nil {
+                    meter.transactionID = open.id
                     meter.meterStartWh = open.meterStartWh
-                    meter.validator.startTransaction(meterStartWh: open.meterStartWh, at: open.startedAt)
+                    if let start = open.meterStartWh { meter.validator.startTransaction(meterStartWh: start, at: open.startedAt) }
                 }
             }
             let result = body(&meter)

@@ -87,6 +87,22 @@ public final class BridgeStore: Sendable {
                 t.column("stopReason", .text)
             }
         }
+        migrator.registerMigration("v2: OCPP 2.0.1 transactions") { db in
+            // 2.0.1 chargers name their own transactions with strings, so they get their own table.
+            try db.create(table: "transaction201") { t in
+                t.column("chargerId", .text).notNull()
+                t.column("transactionId", .text).notNull()
+                t.column("evse", .integer).notNull()
+                t.column("idTag", .text)
+                t.column("meterStartWh", .double)
+                t.column("startedAt", .datetime).notNull()
+                t.column("receivedAt", .datetime).notNull()
+                t.column("meterStopWh", .double)
+                t.column("stoppedAt", .datetime)
+                t.column("stopReason", .text)
+                t.primaryKey(["chargerId", "transactionId"])
+            }
+        }
         return migrator
     }
 
@@ -219,6 +235,39 @@ public final class BridgeStore: Sendable {
             try TransactionRecord
                 .filter(Column("chargerId") == chargerID && Column("connector") == connector && Column("stoppedAt") == nil)
                 .order(Column("id").desc)
+                .fetchOne(db)
+        }
+    }
+
+    // MARK: OCPP 2.0.1 transactions
+
+    /// Records a 2.0.1 transaction the first time it is seen (Started, or an Updated whose Started was lost).
+    public func recordTransaction201(_ record: Transaction201Record) throws {
+        try writer.write { db in
+            if try Transaction201Record.exists(db, key: ["chargerId": record.chargerId, "transactionId": record.transactionId]) { return }
+            try record.insert(db)
+        }
+    }
+
+    public func stopTransaction201(chargerID: String, transactionID: String, meterStopWh: Double?, stoppedAt: Date, reason: String)
+        throws -> Transaction201Record? {
+        try writer.write { db in
+            guard var record = try Transaction201Record.fetchOne(db, key: ["chargerId": chargerID, "transactionId": transactionID]) else { return nil }
+            if record.stoppedAt == nil {
+                record.meterStopWh = meterStopWh
+                record.stoppedAt = stoppedAt
+                record.stopReason = reason
+                try record.update(db)
+            }
+            return record
+        }
+    }
+
+    public func openTransaction201(chargerID: String, evse: Int) throws -> Transaction201Record? {
+        try writer.read { db in
+            try Transaction201Record
+                .filter(Column("chargerId") == chargerID && Column("evse") == evse && Column("stoppedAt") == nil)
+                .order(Column("startedAt").desc)
                 .fetchOne(db)
         }
     }

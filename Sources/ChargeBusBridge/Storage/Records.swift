@@ -83,6 +83,33 @@ public struct IdTagRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     }
 }
 
+/// An OCPP 2.0.1 transaction, keyed by the charger's own transaction id.
+public struct Transaction201Record: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "transaction201"
+
+    public var chargerId: String
+    public var transactionId: String
+    public var evse: Int
+    public var idTag: String?
+    public var meterStartWh: Double?
+    public var startedAt: Date
+    public var receivedAt: Date
+    public var meterStopWh: Double?
+    public var stoppedAt: Date?
+    public var stopReason: String?
+
+    public init(chargerId: String, transactionId: String, evse: Int, idTag: String?, meterStartWh: Double?, startedAt: Date,
+                receivedAt: Date) {
+        self.chargerId = chargerId
+        self.transactionId = transactionId
+        self.evse = evse
+        self.idTag = idTag
+        self.meterStartWh = meterStartWh
+        self.startedAt = startedAt
+        self.receivedAt = receivedAt
+    }
+}
+
 /// A charging transaction. The row id is the OCPP 1.6 transactionId, so ids survive restarts.
 public struct TransactionRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "chargingTransaction"

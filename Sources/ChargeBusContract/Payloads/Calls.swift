@@ -11,12 +11,17 @@ public struct CallRequest: Codable, Sendable, Hashable {
     public var payload: JSONValue
     /// How long to wait for the charger's answer, seconds. Default: the bridge's call timeout.
     public var timeoutS: Double?
+    /// The vocabulary of `action` and `payload`. Absent (the default) means OCPP 1.6: the bridge
+    /// translates the call for a 2.0.1 charger and translates the answer back. `ocpp2.0.1` sends
+    /// a native 2.0.1 call unchanged, to a 2.0.1 charger only.
+    public var `protocol`: String?
 
-    public init(id: String, action: String, payload: JSONValue, timeoutS: Double? = nil) {
+    public init(id: String, action: String, payload: JSONValue, timeoutS: Double? = nil, protocol: String? = nil) {
         self.id = id
         self.action = action
         self.payload = payload
         self.timeoutS = timeoutS
+        self.protocol = `protocol`
     }
 }
 

@@ -45,6 +45,24 @@ public enum OCPPFrame: Sendable, Hashable {
         return try result.get()
     }
 
+    /// Parses one WebSocket text message of a session speaking `version`: like `parse(_:)`, with
+    /// errors adapted to that version's RPC rules (`OCPPFrameError.adapted(for:)`). For `.v16`
+    /// this is exactly `parse(_:)`; for `.v201` an unknown message type number is answered with
+    /// `MessageTypeNotSupported` instead of being ignored.
+    public static func parse(_ text: String, version: OCPPVersion) throws(OCPPFrameError) -> OCPPFrame {
+        do throws(OCPPFrameError) { return try parse(text) } catch { throw error.adapted(for: version) }
+    }
+
+    /// `parse(bytes:)` with errors adapted to `version`, like `parse(_:version:)`.
+    public static func parse(bytes: some Collection<UInt8>, version: OCPPVersion) throws(OCPPFrameError) -> OCPPFrame {
+        do throws(OCPPFrameError) { return try parse(bytes: bytes) } catch { throw error.adapted(for: version) }
+    }
+
+    /// `parse(value:)` with errors adapted to `version`, like `parse(_:version:)`.
+    public static func parse(value: JSONValue, version: OCPPVersion) throws(OCPPFrameError) -> OCPPFrame {
+        do throws(OCPPFrameError) { return try parse(value: value) } catch { throw error.adapted(for: version) }
+    }
+
     /// Parses from UTF-8 bytes without an intermediate `String` when the collection has
     /// contiguous storage (`[UInt8]`, `ArraySlice`, NIO's `ByteBufferView`…).
     public static func parse(bytes: some Collection<UInt8>) throws(OCPPFrameError) -> OCPPFrame {

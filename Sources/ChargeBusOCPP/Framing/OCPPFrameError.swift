@@ -5,7 +5,9 @@
 /// wrong JSON type (a string message type, a numeric message id, a non-object payload, …) or
 /// there are too many elements, or the message id is longer than 36 characters;
 /// `protocolError` when elements are missing; `messageTypeNotSupported` with `isIgnorable`
-/// for a message type number other than 2, 3, 4.
+/// for a message type number other than 2, 3, 4. `adapted(for: .v201)` (applied by
+/// `OCPPFrame.parse(_:version:)`) gives the 2.0.1 rules: MessageTypeNotSupported is answered,
+/// an unreadable message id is `rpcFrameworkError`.
 ///
 /// Replying: a CALLERROR answers only a CALL, so reply only when `shouldReply`. The reply's
 /// message id is `replyMessageID`: the frame's id when it could be read (also from text that is
@@ -40,8 +42,29 @@ public struct OCPPFrameError: Error, Sendable, Hashable {
     /// could not be read at all, the bridge answers (with `replyMessageID`).
     public var shouldReply: Bool {
         guard !isIgnorable else { return false }
+        // 2.0.1 answers an unknown message type (only reported that way by `adapted(for: .v201)`).
+        if code == .messageTypeNotSupported { return true }
         guard let messageTypeID else { return true }
         return messageTypeID == OCPPFrame.callTypeID
+    }
+
+    /// The error as a peer speaking `version` must be answered.
+    ///
+    /// OCPP 1.6: unchanged (an unknown message type number is ignored).
+    /// OCPP 2.0.1 (Part 4, RPC framework): an unknown message type number is answered with a
+    /// CALLERROR `MessageTypeNotSupported` (not ignorable); a frame whose message id could not
+    /// be read (not JSON, not an array, a missing or non-string id) is answered
+    /// `RpcFrameworkError` with message id `"-1"`. Every other error keeps its code, spelled
+    /// for 2.0.1 by `callErrorFrame(for:)`.
+    public func adapted(for version: OCPPVersion) -> OCPPFrameError {
+        guard version == .v201 else { return self }
+        var adapted = self
+        if code == .messageTypeNotSupported {
+            adapted.isIgnorable = false
+        } else if messageID == nil, code == .formationViolation || code == .protocolError {
+            adapted.code = .rpcFrameworkError
+        }
+        return adapted
     }
 
     /// `messageID`, or `"-1"` when it could not be read.

@@ -15,6 +15,10 @@ struct OCPPFieldConstraint: Sendable {
     var multipleOf: Double?
     /// A string that must be an absolute URI (`anyURI`: GetDiagnostics, UpdateFirmware location).
     var uri: Bool = false
+    /// Array cardinality (`minItems`/`maxItems` of the 2.0.1 schemas). Strict mode rejects an
+    /// array outside it with `occurrenceConstraintViolation`; lenient mode accepts it.
+    var minItems: Int?
+    var maxItems: Int?
 
     static let none = OCPPFieldConstraint()
     static func maxLength(_ length: Int) -> OCPPFieldConstraint { OCPPFieldConstraint(maxLength: length) }
@@ -23,6 +27,8 @@ struct OCPPFieldConstraint: Sendable {
     static let text = OCPPFieldConstraint(textOnly: true)
     static let tenths = OCPPFieldConstraint(multipleOf: 0.1)
     static let anyURI = OCPPFieldConstraint(uri: true)
+    /// An array of at least `min` (and at most `max`) elements.
+    static func items(_ min: Int, _ max: Int? = nil) -> OCPPFieldConstraint { OCPPFieldConstraint(minItems: min, maxItems: max) }
 }
 
 /// Coding keys that carry their field's constraints; the payload decoder reads them.

@@ -86,11 +86,13 @@ public struct OCPPAdjustment: Sendable, Hashable, CustomStringConvertible {
 
 /// Decodes OCPP payloads from `JSONValue` and encodes them back.
 ///
-/// Strict mode follows the OCPP 1.6 JSON schemas exactly. Error codes:
+/// Strict mode follows the OCPP 1.6 and 2.0.1 JSON schemas exactly. Error codes (spelled per
+/// version by `OCPPErrorCode.wireName(for:)`):
 /// - payload not a JSON object → `formationViolation`;
 /// - a field not in the schema (`"additionalProperties": false`) → `formationViolation`
 ///   (the payload does not conform to the PDU structure; the mapping mobilityhouse/ocpp uses);
-/// - missing required field → `occurrenceConstraintViolation`;
+/// - missing required field, or an array with fewer or more elements than the schema's
+///   `minItems`/`maxItems` (2.0.1) → `occurrenceConstraintViolation`;
 /// - wrong JSON type (including `null`, a number sent as a string, a fractional number for an
 ///   integer, a malformed date-time) → `typeConstraintViolation`;
 /// - value outside its enumeration, string longer than its CiString length, integer out of

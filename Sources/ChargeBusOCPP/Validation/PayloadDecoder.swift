@@ -483,6 +483,14 @@ struct PayloadDecoder: Decoder, SingleValueDecodingContainer {
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let array) = value else { throw state.typeError("array", value, parent, leaf) }
+        if let constraint, !state.lenient {
+            if let minItems = constraint.minItems, array.count < minItems {
+                throw state.error(.occurrenceConstraintViolation, parent, leaf, "expected at least \(minItems) elements, got \(array.count)")
+            }
+            if let maxItems = constraint.maxItems, array.count > maxItems {
+                throw state.error(.occurrenceConstraintViolation, parent, leaf, "expected at most \(maxItems) elements, got \(array.count)")
+            }
+        }
         return UnkeyedContainer(state: state, array: array, path: path, elementConstraint: constraint)
     }
 

@@ -17,6 +17,12 @@ struct MeterValuesHandler: OCPPActionHandler {
 enum MeterPublishing {
     static func publish(_ value: OCPP16.MeterValue, connector: Int, transactionID: TransactionID?, context: CallContext) async throws {
         let (normalized, skipped) = MeterNormalizer.normalize(value, receivedAt: context.receivedAt, transactionId: transactionID)
+        try await publish(normalized, skipped: skipped, connector: connector, context: context)
+    }
+
+    /// Validates a normalized reading against the connector's last valid one and its transaction,
+    /// whatever the protocol, and publishes it (invalid readings too, flagged).
+    static func publish(_ normalized: MeterReading, skipped: [String], connector: Int, context: CallContext) async throws {
         if !skipped.isEmpty {
             context.logger.notice("meter values skipped", metadata: ["connector": "\(connector)", "skipped": "\(skipped)"])
         }
