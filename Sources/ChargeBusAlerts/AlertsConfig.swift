@@ -325,15 +325,9 @@ extension AlertsConfig {
         return o
     }
 
-    /// A list of strings, written as one comma-separated string (`sites: depot-a, depot-b`).
-    /// `ConfigNode` offers no access to YAML sequences, so a `- item` list is refused with its line.
+    /// A list of strings: a YAML list, or one comma-separated string (`sites: depot-a, depot-b`).
     static func strings(_ node: ConfigNode, _ key: String) throws(ConfigError) -> [String]? {
-        guard let child = node.child(key) else { return nil }
-        guard let text = child.scalarText else {
-            throw child.error("expected a comma-separated string such as \"a, b, c\" (YAML lists are not supported here)")
-        }
-        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        return items
+        try node.strings(key)
     }
 
     /// Durations: `90` or `90s` (seconds), `10m`, `2h`, `1d`, `1h30m`.

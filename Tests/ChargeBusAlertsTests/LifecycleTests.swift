@@ -140,8 +140,8 @@ import Testing
         let yaml = error("alerts:\n  rules: [\n")
         #expect(yaml?.line != nil && yaml?.reason.contains("invalid YAML") == true)
 
-        let list = error("alerts:\n  groups:\n    g:\n      sites:\n        - a\n")
-        #expect(list?.line == 5 && list?.reason.contains("comma-separated") == true)
+        let list = error("alerts:\n  groups:\n    g:\n      sites:\n        - a\n        - {x: 1}\n")
+        #expect(list?.line == 6 && list?.reason.contains("expected a string") == true)
     }
 
     @Test func defaultsMatchTheIssue() {
@@ -150,6 +150,21 @@ import Testing
         #expect(c.rule(named: "failed-sessions")?.settings.count == 3 && c.rule(named: "failed-sessions")?.settings.windowS == 3600)
         #expect(c.rule(named: "soc-stall")?.settings.socBelow == 40 && c.rule(named: "soc-stall")?.settings.forS == 1200)
         #expect(RuleKind.allCases.allSatisfy { c.rule(named: $0.rawValue) != nil })
+    }
+
+    @Test func listsAsYAMLOrCommaSeparated() throws {
+        let c = try AlertsConfig.parse(ConfigNode.parse("""
+            alerts:
+              groups:
+                a: {sites: [s1, s2]}
+                b:
+                  chargers:
+                    - "CP-*"
+                    - LAB
+                c: {classes: "L2, L3"}
+            """, file: "r.yaml"))
+        #expect(c.groups.map(\.sites) == [["s1", "s2"], [], []])
+        #expect(c.groups[1].chargers == ["CP-*", "LAB"] && c.groups[2].classes == ["L2", "L3"])
     }
 
     @Test func durations() {
