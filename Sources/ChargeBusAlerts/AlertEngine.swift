@@ -61,8 +61,14 @@ public struct AlertEngine: Sendable {
     // MARK: Restart
 
     /// Restores what SQLite kept, then re-evaluates every charger: overdue pending periods fire
-    /// now (with their original `since`), firing alerts stay firing without a new event.
-    public mutating func restore(tracks: [String: ChargerTrack], liveAlerts: [LiveAlert], incidents: [String: Int], silences: [Silence], now: Date) -> [EngineAction] {
+    /// (with their original `since`), firing alerts stay firing without a new event.
+    ///
+    /// - Parameter evaluateAt: when to re-evaluate (default: now). The daemon passes a moment a few
+    ///   seconds ahead, so that what the broker queued for its persistent session while it was down
+    ///   (a charger that came back, a fault that cleared) is applied first: no alert fires for a
+    ///   condition that ended during the downtime.
+    public mutating func restore(tracks: [String: ChargerTrack], liveAlerts: [LiveAlert], incidents: [String: Int], silences: [Silence],
+                                 now: Date, evaluateAt: Date? = nil) -> [EngineAction] {
         self.tracks = tracks
         self.incidents = incidents
         for silence in silences { self.silences[silence.id] = silence }
@@ -72,7 +78,11 @@ public struct AlertEngine: Sendable {
         }
         var actions: [EngineAction] = []
         for charger in Set(tracks.keys).union(liveByCharger.keys) {
-            evaluate(charger, now: now, into: &actions)
+            if let evaluateAt, evaluateAt > now {
+                scheduler.schedule(charger, at: evaluateAt)
+            } else {
+                evaluate(charger, now: now, into: &actions)
+            }
         }
         refreshSilences(now: now, into: &actions)
         return actions

@@ -165,8 +165,9 @@ actor AlertsCore {
             for alert in snapshot.live {
                 emitRetained(alert.payload)
             }
+            let at = now()
             let actions = engine.restore(tracks: snapshot.tracks, liveAlerts: snapshot.live, incidents: snapshot.incidents,
-                                         silences: snapshot.silences, now: now())
+                                         silences: snapshot.silences, now: at, evaluateAt: at.addingTimeInterval(3))
             logger.info("alerts state restored", metadata: [
                 "chargers": .stringConvertible(snapshot.tracks.count), "firing": .stringConvertible(snapshot.live.count),
                 "silences": .stringConvertible(snapshot.silences.count),

@@ -123,6 +123,21 @@ import Testing
         #expect(resolved.count == 1 && resolved[0].alert.incident == 1)
     }
 
+    @Test func conditionThatEndedDuringTheDowntimeDoesNotFire() {
+        var first = engine([.disconnected: { $0.forS = 600 }])
+        _ = first.handle(.state(charger: "CP1", offline(0)), now: at(0))
+        let tracks = Dictionary(uniqueKeysWithValues: first.takeDirty().compactMap { k, v in v.map { (k, $0) } })
+        // Down from 300 s to 2000 s; the charger came back at 900 s, queued by the persistent session.
+        var second = engine([.disconnected: { $0.forS = 600 }])
+        #expect(second.restore(tracks: tracks, liveAlerts: [], incidents: [:], silences: [], now: at(2000), evaluateAt: at(2003)).isEmpty)
+        #expect(second.handle(.state(charger: "CP1", online(900)), now: at(2000.5)).isEmpty)
+        #expect(second.tick(now: at(2003)).isEmpty)
+        // Without the queued message it would have fired at the settle time.
+        var third = engine([.disconnected: { $0.forS = 600 }])
+        _ = third.restore(tracks: tracks, liveAlerts: [], incidents: [:], silences: [], now: at(2000), evaluateAt: at(2003))
+        #expect(third.tick(now: at(2003)).events(.firing).first?.alert.since == at(0))
+    }
+
     @Test func alertClearedWhileTheDaemonWasDownResolvesAfterRestart() {
         var first = engine([.faulted: { $0.forS = 0; $0.keepFiringForS = 0 }])
         _ = first.handle(.status(charger: "CP1", connector: 1, status("Faulted", 0)), now: at(0))
