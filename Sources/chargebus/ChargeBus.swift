@@ -14,7 +14,7 @@ struct ChargeBus: AsyncParsableCommand {
         subcommands: [
             BridgeCommand.self,
             HealthCommand.self, ReportCommand.self,
-            // alerts daemon commands
+            AlertsCommand.self,
             CommandsCommand.self, TechStatusCommand.self, TechSessionsCommand.self, TechRebootCommand.self, TechResetCommand.self,
             TechClearCommand.self, TechUnlockCommand.self, TechStartCommand.self, TechStopCommand.self, TechConfigCommand.self,
             TechWatchCommand.self, TechAckCommand.self,
