@@ -200,7 +200,7 @@ def main():
             continue
         charger_lat.append((c - sent) * 1000)
         fleet_lat.append((f - sent) * 1000)
-        time.sleep(args.change_gap)
+        time.sleep(rng.uniform(0, 2 * args.change_gap))  # random arrivals: not in phase with the publisher
     results["changes"] = len(charger_lat)
     results["charger_health_ms"] = {"p50": round(pct(charger_lat, 50), 1), "p99": round(pct(charger_lat, 99), 1), "max": round(max(charger_lat), 1)}
     results["fleet_health_ms"] = {"p50": round(pct(fleet_lat, 50), 1), "p99": round(pct(fleet_lat, 99), 1), "max": round(max(fleet_lat), 1)}
