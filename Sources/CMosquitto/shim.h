@@ -2,6 +2,9 @@
 #define CHARGEBUS_CMOSQUITTO_SHIM_H
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+/* The network thread (NetworkThread.swift) waits with poll(2) and is woken through an eventfd. */
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 

@@ -38,6 +38,7 @@ public final class BridgeService: Service, Sendable {
                              qos: .atLeastOnce, retain: true)
         // A persistent session: QoS 1 messages in flight when the broker restarts are redelivered.
         if mqtt.cleanStart { mqtt.usePersistentSession(expirySeconds: 24 * 3600) }
+        mqtt.maxInflightMessages = configuration.mqttMaxInflight
         self.mqttConfiguration = mqtt
     }
 
@@ -64,6 +65,13 @@ public final class BridgeService: Service, Sendable {
             online: true, bridge: configuration.bridgeID, at: now(), version: Self.version, listen: listen))
 
         let onListening = self.onListening
+        let stopServing: @Sendable () -> Void = {
+            server.stopAccepting()
+            for session in registry.all { session.close(reason: .bridgeShutdown) }
+        }
+        // Cancellation (another service of the group failed) must stop the bridge just like a
+        // graceful shutdown: a bridge that stops serving but keeps accepting would strand chargers.
+        try await withTaskCancellationHandler {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask {
@@ -78,8 +86,10 @@ public final class BridgeService: Service, Sendable {
             }
         } onGracefulShutdown: {
             self.logger.info("shutting down: publishing every charger offline")
-            server.stopAccepting()
-            for session in registry.all { session.close(reason: .bridgeShutdown) }
+            stopServing()
+        }
+        } onCancel: {
+            stopServing()
         }
 
         await subscription.cancel()

@@ -132,6 +132,33 @@ public struct ConfigNode: @unchecked Sendable {
         return text
     }
 
+    /// A list of strings: a YAML sequence of scalars, or a single comma-separated string.
+    public func strings(_ key: String) throws(ConfigError) -> [String]? {
+        guard let child = child(key) else { return nil }
+        switch child.node {
+        case .sequence(let sequence):
+            var values: [String] = []
+            for (index, item) in sequence.enumerated() {
+                guard case .scalar(let scalar) = item else {
+                    throw ConfigError(file: file, line: item.mark?.line, reason: "\(child.path)[\(index)]: expected a string")
+                }
+                values.append(scalar.string)
+            }
+            return values
+        case .scalar(let scalar):
+            return scalar.string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        default:
+            throw child.error("expected a list of strings")
+        }
+    }
+
+    /// The items of a sequence, each a node that knows its own line.
+    public func list(_ key: String) throws(ConfigError) -> [ConfigNode]? {
+        guard let child = child(key) else { return nil }
+        guard case .sequence(let sequence) = child.node else { throw child.error("expected a list") }
+        return sequence.enumerated().map { ConfigNode(file: file, path: "\(child.path)[\($0.offset)]", node: $0.element) }
+    }
+
     public func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let child = child(key) else { return nil }
         guard let text = child.scalarText, let value = Int(text), range.contains(value) else {

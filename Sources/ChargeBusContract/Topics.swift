@@ -42,6 +42,7 @@ public struct Topics: Sendable, Hashable {
     public var allChargerTopics: String { "\(root)/chargers/#" }
     public var allChargerStates: String { "\(root)/chargers/+/state" }
     public var allChargerInfos: String { "\(root)/chargers/+/info" }
+    public var allTransactions: String { "\(root)/chargers/+/transactions" }
     public var allConnectorStatuses: String { "\(root)/chargers/+/connectors/+/status" }
     public var allMeters: String { "\(root)/chargers/+/connectors/+/meter" }
     public var allBridges: String { "\(root)/bridges/+" }

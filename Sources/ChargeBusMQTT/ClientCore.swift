@@ -6,14 +6,14 @@ import Synchronization
 
 /// The libmosquitto handle and all shared state of one `MQTTClient`.
 ///
-/// Threading: libmosquitto runs its network loop on its own thread (`mosquitto_loop_start`) and calls the C
-/// callbacks there; the callbacks find this object through the userdata pointer. All mutable state lives in
-/// `Mutex`es / atomics. libmosquitto's public calls (publish, subscribe, unsubscribe, disconnect) are thread-safe
-/// while the loop thread runs (they only queue packets and wake the loop through its socket pair), so
-/// `mosquitto_threaded_set` is not needed — `mosquitto_loop_start` marks the handle as threaded itself.
+/// Threading: `NetworkThread` runs the network loop on a thread of our own (poll(2), not libmosquitto's
+/// select(2)-based loop, which cannot handle descriptors ≥ 1024) and libmosquitto calls the C callbacks there; the
+/// callbacks find this object through the userdata pointer. All mutable state lives in `Mutex`es / atomics. The
+/// handle is marked threaded, so libmosquitto's public calls (publish, subscribe, unsubscribe, disconnect) only
+/// queue packets; each call site then wakes the network thread.
 ///
-/// Lifetime: while the loop thread runs it holds a +1 retain on this object (taken just before
-/// `mosquitto_loop_start`, released right after `mosquitto_loop_stop`), so the userdata pointer stays valid.
+/// Lifetime: while the network thread runs it holds a +1 retain on this object (taken just before it starts,
+/// released right after it is joined), so the userdata pointer stays valid.
 /// `mosquitto_destroy` runs in `deinit`.
 ///
 /// Lock order: a lock of this object may be held while calling into libmosquitto (publish/subscribe, so that a
@@ -32,6 +32,7 @@ final class ClientCore: Sendable {
     /// A problem found while applying the configuration (bad will topic, unreadable TLS file, ...); reported by connect().
     let configurationError: String?
 
+    let network: NetworkThread
     let connectedFlag = Atomic<Bool>(false)
     let shutdownFlag = Atomic<Bool>(false)
     /// Cleared when the broker's CONNACK says it does not support subscription identifiers.
@@ -154,6 +155,8 @@ final class ClientCore: Sendable {
         let delayMin = UInt32(max(configuration.reconnectDelayMin, 1))
         let delayMax = UInt32(max(configuration.reconnectDelayMax, Int(delayMin)))
         _ = mosquitto_reconnect_delay_set(created, delayMin, delayMax, true)
+        _ = mosquitto_threaded_set(created, true)
+        self.network = NetworkThread(mosq: created, reconnectDelayMin: Int(delayMin), reconnectDelayMax: Int(delayMax))
 
         if let username = configuration.username {
             let rc = mosquitto_username_pw_set(created, username, configuration.password)
@@ -332,13 +335,7 @@ final class ClientCore: Sendable {
                 return .failed(Array(state.waiters.values))
             }
             _ = Unmanaged.passRetained(self)  // balanced in stopNetwork()
-            let loopRC = mosquitto_loop_start(mosq)
-            guard loopRC == Mosq.success else {
-                Unmanaged.passUnretained(self).release()
-                state.phase = .idle
-                state.lastError = "cannot start the network thread: \(Mosq.describe(loopRC))"
-                return .failed(Array(state.waiters.values))
-            }
+            network.start()
             state.loopRunning = true
             return .started
         }
@@ -367,7 +364,7 @@ final class ClientCore: Sendable {
         }
         guard wasRunning else { return }
         _ = mosquitto_disconnect_v5(mosq, Int32(MQTT_RC_NORMAL_DISCONNECTION.rawValue), nil)
-        _ = mosquitto_loop_stop(mosq, false)
+        network.stop()
         connectedFlag.store(false, ordering: .releasing)
         Unmanaged.passUnretained(self).release()
     }
@@ -496,6 +493,7 @@ final class ClientCore: Sendable {
         }
         guard let (first, waiters) = connected else { return }
         connectedFlag.store(true, ordering: .releasing)
+        network.connectedSinceLastAttempt.store(true, ordering: .releasing)
         if !first { reconnects.increment() }
         logger.info("MQTT connected to \(configuration.host):\(configuration.port)", metadata: [
             "mqtt.session_present": "\(sessionPresent)",
@@ -648,6 +646,7 @@ final class ClientCore: Sendable {
         let rc = payload.withUnsafeBytes { bytes in
             mosquitto_publish_v5(mosq, &mid, topic, Int32(bytes.count), bytes.baseAddress, qos.rawValue, retain, properties)
         }
+        network.wake()
         return (rc, mid)
     }
 
@@ -665,6 +664,9 @@ final class ClientCore: Sendable {
         }
 
         if qos == .atMostOnce {
+            // QoS 0 is fire-and-forget: never queue it for a later connection (a threaded libmosquitto handle
+            // would accept it while disconnected and send it, stale, after the reconnect).
+            guard connectedFlag.load(ordering: .acquiring) else { throw .notConnected }
             let (rc, _) = rawPublish(topic, payload: payload, qos: qos, retain: retain, properties: propertyList.pointer)
             guard rc == Mosq.success else { throw mapPublishError(rc, topic: topic) }
             messagesOut.increment()
@@ -747,6 +749,7 @@ final class ClientCore: Sendable {
         }
         var mid: Int32 = 0
         let rc = mosquitto_subscribe_v5(mosq, &mid, filter, qos.rawValue, isV5 ? retainHandling : 0, properties.pointer)
+        network.wake()
         return (rc, mid)
     }
 
@@ -845,6 +848,7 @@ final class ClientCore: Sendable {
                 registry.filtersByIdentifier[entry.subscriptionIdentifier] = nil
             }
             let rc = registry.connected ? mosquitto_unsubscribe_v5(mosq, nil, filter, nil) : Mosq.noConnection
+            network.wake()
             if rc != Mosq.success && entry.subscribedOnce {
                 registry.staleFilters.insert(filter)
             }

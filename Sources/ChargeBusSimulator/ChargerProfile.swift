@@ -51,10 +51,13 @@ public struct ChargerProfile: Sendable, Hashable {
     public var meterSerialNumber: String
     /// Lifetime energy register of each connector at start, Wh (index 0 is connector 1).
     public var initialRegistersWh: [Double]
+    /// The OCPP version this charger speaks (`ocpp1.6` by default).
+    public var protocolVersion: OCPPProtocolVersion
 
     public init(index: Int, id: String, kind: Kind, connectorCount: Int, maxPowerW: Double, phases: Int,
                 vendor: String = "ChargeBusSim", model: String, serialNumber: String, firmwareVersion: String,
-                meterSerialNumber: String, initialRegistersWh: [Double]) {
+                meterSerialNumber: String, initialRegistersWh: [Double],
+                protocolVersion: OCPPProtocolVersion = .ocpp16) {
         self.index = index
         self.id = id
         self.kind = kind
@@ -67,6 +70,7 @@ public struct ChargerProfile: Sendable, Hashable {
         self.firmwareVersion = firmwareVersion
         self.meterSerialNumber = meterSerialNumber
         self.initialRegistersWh = initialRegistersWh
+        self.protocolVersion = protocolVersion
     }
 
     /// `{prefix}{index:05}`.
@@ -76,7 +80,9 @@ public struct ChargerProfile: Sendable, Hashable {
     }
 
     /// Builds the profile of charger `index` (1-based) of a fleet: AC with probability `acRatio`, else DC.
-    public static func make(index: Int, idPrefix: String = "SIM", seed: UInt64, acRatio: Double) -> ChargerProfile {
+    /// The protocol comes from `protocolMix` (its own random stream: the rest of the profile does not depend on it).
+    public static func make(index: Int, idPrefix: String = "SIM", seed: UInt64, acRatio: Double,
+                            protocolMix: ProtocolMix = .ocpp16) -> ChargerProfile {
         var random = SeededGenerator(seed: seed, stream: UInt64(index))
         let kind: Kind = random.unit() < acRatio ? .ac : .dc
         let connectorCount = random.unit() < 0.5 ? 1 : 2
@@ -111,7 +117,8 @@ public struct ChargerProfile: Sendable, Hashable {
             serialNumber: serial,
             firmwareVersion: firmware,
             meterSerialNumber: "M" + serial,
-            initialRegistersWh: registers
+            initialRegistersWh: registers,
+            protocolVersion: protocolMix.version(index: index, seed: seed)
         )
     }
 }

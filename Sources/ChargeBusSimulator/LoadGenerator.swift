@@ -172,6 +172,12 @@ extension SimulatedChargePoint {
                 let sample = MeterSample(energyWh: energyWh, powerW: powerW, currentA: current, voltageV: voltage)
                 var measurands = measurandSet(configuration.meterValuesSampledData)
                 measurands?.insert("Energy.Active.Import.Register")
+                if is201 {
+                    let value = ChargePointMessages201.meterValue(sample, timestamp: nextMeterDate(connector),
+                                                                  context: "Sample.Periodic", measurands: measurands)
+                    observer?(profile.id, connector, energyWh, now)
+                    return ChargePointMessages201.meterValues(evseId: connector, meterValue: [value])
+                }
                 let value = ChargePointMessages.meterValue(sample, timestamp: nextMeterDate(connector),
                                                            context: "Sample.Periodic", measurands: measurands)
                 observer?(profile.id, connector, energyWh, now)

@@ -14,7 +14,7 @@ public enum SimulatorConnectionError: Error, Hashable, CustomStringConvertible {
     /// The server answered the upgrade request with a non-101 status, e.g. 401 (bad or missing credentials)
     /// or 404 (unknown charge point id).
     case upgradeRefused(status: Int, reason: String)
-    /// The server upgraded without agreeing on `ocpp1.6` in `Sec-WebSocket-Protocol`.
+    /// The server upgraded without agreeing on the offered subprotocol (`ocpp1.6` or `ocpp2.0.1`).
     case subprotocolNotAgreed(String?)
     /// No upgrade response within the handshake timeout.
     case handshakeTimeout
@@ -26,7 +26,7 @@ public enum SimulatorConnectionError: Error, Hashable, CustomStringConvertible {
         case .invalidURL(let url): return "invalid CSMS URL '\(url)' (expected ws://host[:port][/path])"
         case .unsupportedScheme(let scheme): return "unsupported URL scheme '\(scheme)' (only ws:// is supported)"
         case .upgradeRefused(let status, let reason): return "WebSocket upgrade refused: HTTP \(status) \(reason)"
-        case .subprotocolNotAgreed(let value): return "server did not agree on subprotocol ocpp1.6 (got \(value ?? "none"))"
+        case .subprotocolNotAgreed(let value): return "server did not agree on the offered subprotocol (got \(value ?? "none"))"
         case .handshakeTimeout: return "WebSocket handshake timed out"
         case .closedDuringHandshake: return "connection closed during the WebSocket handshake"
         }
@@ -91,7 +91,7 @@ public struct CSMSEndpoint: Sendable, Hashable {
 
 /// A minimal OCPP-J WebSocket client on raw SwiftNIO.
 ///
-/// The upgrade request carries `Sec-WebSocket-Protocol: ocpp1.6` and, when a password is given, HTTP Basic
+/// The upgrade request carries `Sec-WebSocket-Protocol: ocpp1.6` (or `ocpp2.0.1`) and, when a password is given, HTTP Basic
 /// authentication `base64(id:password)` (OCPP security profile 1). The returned channel carries whole
 /// (de-fragmented) frames; frames the caller writes must be masked (`OCPPWebSocketClient.textFrame`).
 public enum OCPPWebSocketClient {
@@ -106,10 +106,11 @@ public enum OCPPWebSocketClient {
     static let maxFrameSize = 1 << 16
 
     /// The upgrade request headers (without the WebSocket key/version the upgrader adds).
-    public static func upgradeHeaders(endpoint: CSMSEndpoint, chargePointID: String, password: String?) -> HTTPHeaders {
+    public static func upgradeHeaders(endpoint: CSMSEndpoint, chargePointID: String, password: String?,
+                                      subprotocol: String = "ocpp1.6") -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: endpoint.hostHeader)
-        headers.add(name: "Sec-WebSocket-Protocol", value: "ocpp1.6")
+        headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol)
         if let password {
             headers.add(name: "Authorization", value: basicAuthorization(id: chargePointID, password: password))
         }
@@ -122,13 +123,16 @@ public enum OCPPWebSocketClient {
         "Basic " + Data("\(id):\(password)".utf8).base64EncodedString()
     }
 
-    /// Connects and upgrades to a WebSocket speaking ocpp1.6.
+    /// Connects and upgrades to a WebSocket speaking `subprotocol` (only that one is offered: `ocpp1.6` or
+    /// `ocpp2.0.1`).
     ///
     /// - Throws: `SimulatorConnectionError` for refused upgrades (with the HTTP status), timeouts and protocol
     ///   mismatches; NIO's `ChannelError`/`IOError` when the TCP connection fails.
     public static func connect(endpoint: CSMSEndpoint, chargePointID: String, password: String?,
-                               group: any EventLoopGroup, timeout: Duration = .seconds(10)) async throws -> Connection {
-        let headers = upgradeHeaders(endpoint: endpoint, chargePointID: chargePointID, password: password)
+                               group: any EventLoopGroup, timeout: Duration = .seconds(10),
+                               subprotocol: String = "ocpp1.6") async throws -> Connection {
+        let headers = upgradeHeaders(endpoint: endpoint, chargePointID: chargePointID, password: password,
+                                     subprotocol: subprotocol)
         let requestHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: endpoint.path(for: chargePointID),
                                           headers: headers)
         let timeAmount = TimeAmount.nanoseconds(Int64(timeout.timeInterval * 1e9))
@@ -144,7 +148,7 @@ public enum OCPPWebSocketClient {
                         upgradePipelineHandler: { channel, response in
                             channel.eventLoop.makeCompletedFuture {
                                 let agreed = response.headers.first(name: "Sec-WebSocket-Protocol")
-                                guard agreed?.lowercased() == "ocpp1.6" else {
+                                guard agreed?.lowercased() == subprotocol.lowercased() else {
                                     throw SimulatorConnectionError.subprotocolNotAgreed(agreed)
                                 }
                                 try channel.pipeline.syncOperations.addHandler(

@@ -16,6 +16,13 @@ import Yams
 /// | `weak-signal` | StatusNotification with errorCode `WeakSignal` (status unchanged), `NoError` afterwards | `connector` (0), `info` (RSSI -109 dBm), `for` (60s) |
 /// | `boot-loop` | drops the socket, reconnects and boots again, repeatedly | `count` (5), `interval` (10s) |
 ///
+/// On an OCPP 2.0.1 charging station the same scenarios play in 2.0.1 terms: `fault` is a NotifyEvent (variable
+/// `Problem` of the component matching the error code, e.g. ConnectorPlugRetentionLock for ConnectorLockFailure,
+/// ChargingStation for codes without one; the vendor code as `techCode`, `info` as `techInfo`) plus
+/// StatusNotification `Faulted`, and the recovery the same event with `false` plus `Available`; `weak-signal` is such
+/// a problem of the ChargingStation component with techCode `WeakSignal` (2.0.1 has no status error codes); the
+/// session anomalies affect the TransactionEvent meter values.
+///
 /// Durations are simulated seconds (scaled by the simulation speed) and accept `500ms`, `30s`, `5m`, `2h`,
 /// `1h30m` or a bare number of seconds; `for=never` (or `forever`) means the condition lasts until the
 /// simulator stops.

@@ -18,46 +18,51 @@ extension SimulatedChargePoint {
     /// (status notifications, sessions, reboots) as jobs, so the reader is never blocked behind our own CALLs.
     func handleIncomingCall(id: String, action: String, payload: JSONValue) {
         do {
-            let response = try respond(to: action, payload: payload)
+            let response = try is201 ? respond201(to: action, payload: payload) : respond(to: action, payload: payload)
             send(.callResult(id: id, payload: response))
         } catch let error as PayloadError {
-            send(.callError(id: id, error.code, error.description))
+            if is201 {
+                send(.callError(id: id, code: Self.errorCode201(error.code), description: error.description,
+                                details: .object([:])))
+            } else {
+                send(.callError(id: id, error.code, error.description))
+            }
         } catch {
             send(.callError(id: id, .internalError, "\(error)"))
         }
     }
 
-    private func require(_ payload: JSONValue, _ key: String) throws -> JSONValue {
+    func require(_ payload: JSONValue, _ key: String) throws -> JSONValue {
         guard let value = payload[key], value != .null else {
             throw PayloadError(code: .occurenceConstraintViolation, description: "missing required field '\(key)'")
         }
         return value
     }
 
-    private func requireString(_ payload: JSONValue, _ key: String) throws -> String {
+    func requireString(_ payload: JSONValue, _ key: String) throws -> String {
         guard let text = try require(payload, key).stringValue else {
             throw PayloadError(code: .typeConstraintViolation, description: "'\(key)' must be a string")
         }
         return text
     }
 
-    private func requireInt(_ payload: JSONValue, _ key: String) throws -> Int {
+    func requireInt(_ payload: JSONValue, _ key: String) throws -> Int {
         try integer(require(payload, key), key)
     }
 
-    private func optionalInt(_ payload: JSONValue, _ key: String) throws -> Int? {
+    func optionalInt(_ payload: JSONValue, _ key: String) throws -> Int? {
         guard let value = payload[key], value != .null else { return nil }
         return try integer(value, key)
     }
 
-    private func integer(_ value: JSONValue, _ key: String) throws -> Int {
+    func integer(_ value: JSONValue, _ key: String) throws -> Int {
         guard let number = value.numberValue, number.rounded() == number, abs(number) < 2e9 else {
             throw PayloadError(code: .typeConstraintViolation, description: "'\(key)' must be an integer")
         }
         return Int(number)
     }
 
-    private func status(_ text: String) -> JSONValue { .object(["status": .string(text)]) }
+    func status(_ text: String) -> JSONValue { .object(["status": .string(text)]) }
 
     func respond(to action: String, payload: JSONValue) throws -> JSONValue {
         guard case .object = payload else {
@@ -223,8 +228,10 @@ extension SimulatedChargePoint {
 
     /// Simulated reboot: stops sessions (gracefully: waits for their StopTransaction), drops the socket, reconnects
     /// after a few seconds and sends a new BootNotification.
-    func reboot(reason: StopReason, graceful: Bool, reconnectAfter: Duration = .seconds(5)) async {
+    func reboot(reason: StopReason, graceful: Bool, reconnectAfter: Duration = .seconds(5),
+                bootReason: String? = nil) async {
         logger.debug("reboot", metadata: ["reason": "\(reason.rawValue)"])
+        bootReason201 = bootReason ?? (reason == .reboot ? "Watchdog" : "RemoteReset")
         await stopAllSessions(reason: reason, waitForStop: graceful)
         needsBoot = true
         for connector in connectors.indices where connectors[connector].session == nil {
@@ -235,12 +242,25 @@ extension SimulatedChargePoint {
 
     func notifyFirmware(_ status: String) async {
         firmwareStatus = status
+        if is201 {
+            _ = try? await call("FirmwareStatusNotification",
+                                ChargePointMessages201.firmwareStatusNotification(status: status, requestId: firmwareRequestId201),
+                                whenOffline: .wait)
+            return
+        }
         _ = try? await call("FirmwareStatusNotification", ChargePointMessages.firmwareStatusNotification(status: status),
                             whenOffline: .wait)
     }
 
     func notifyDiagnostics(_ status: String) async {
         diagnosticsStatus = status
+        if is201 {
+            _ = try? await call("LogStatusNotification",
+                                ChargePointMessages201.logStatusNotification(status: status == "UploadFailed" ? "UploadFailure" : status,
+                                                                             requestId: logRequestId201),
+                                whenOffline: .wait)
+            return
+        }
         _ = try? await call("DiagnosticsStatusNotification",
                             ChargePointMessages.diagnosticsStatusNotification(status: status), whenOffline: .wait)
     }
@@ -261,7 +281,7 @@ extension SimulatedChargePoint {
         }
         firmwareVersion = Self.nextFirmwareVersion(firmwareVersion, location: location)
         await notifyFirmware("Installed")
-        await reboot(reason: .reboot, graceful: true)
+        await reboot(reason: .reboot, graceful: true, bootReason: "FirmwareUpdate")
     }
 
     /// The version after an update: taken from the file name in `location` when it has one (`…-2.4.1.bin`),

@@ -71,7 +71,7 @@ extension SimulatedChargePoint {
                     guard await waitUntilConnected() else { return }
                     do { try await clock.sleep(for: scenario.effectiveInterval) } catch { return }
                 } while !isReady
-                await reboot(reason: .reboot, graceful: false, reconnectAfter: .seconds(2))
+                await reboot(reason: .reboot, graceful: false, reconnectAfter: .seconds(2), bootReason: "Watchdog")
             }
         }
     }

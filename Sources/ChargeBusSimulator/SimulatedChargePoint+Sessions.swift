@@ -10,7 +10,14 @@ struct ConnectorCondition: Hashable, Sendable {
 }
 
 struct ActiveSession: Sendable {
+    /// The CSMS's transaction id (OCPP 1.6); 0 for OCPP 2.0.1, whose id is `transactionUUID`.
     var transactionId: Int
+    /// OCPP 2.0.1: the charger's own transaction id (a UUID string).
+    var transactionUUID: String? = nil
+    /// OCPP 2.0.1: the next TransactionEvent seqNo of this transaction.
+    var seqNo = 0
+    /// OCPP 2.0.1: the chargingState last reported for this transaction.
+    var chargingState = "EVConnected"
     var idTag: String
     var model: ChargingSessionModel
     var startedAt: Double
@@ -37,6 +44,12 @@ struct ConnectorState: Sendable {
     var since: Date
     var session: ActiveSession?
     var remoteStartTag: String?
+    /// OCPP 2.0.1: the remoteStartId of the RequestStartTransaction that `remoteStartTag` came from.
+    var remoteStartId: Int?
+    /// OCPP 2.0.1: the connector status (ConnectorStatusEnumType) last sent on this connection.
+    var lastStatus201: String?
+    /// OCPP 2.0.1: the problem the CSMS was last told about through NotifyEvent (kept across connections).
+    var raisedCondition201: ConnectorCondition?
     var stopRequest: StopReason?
     var registerWh: Double
     var socStall = false
@@ -74,6 +87,10 @@ extension SimulatedChargePoint {
     /// differs from the last one reported. Safe to call from several tasks; they converge on the latest state.
     func reportStatus(_ connector: Int) async {
         guard connectors.indices.contains(connector) else { return }
+        if is201 {
+            await reportStatus201(connector)
+            return
+        }
         var reported: ReportedStatus?
         do {
             _ = try await callBuilding("StatusNotification") {
@@ -157,6 +174,10 @@ extension SimulatedChargePoint {
 
     /// Preparing → Authorize → StartTransaction → Charging with MeterValues → StopTransaction → Finishing → Available.
     func runSession(_ connector: Int) async {
+        if is201 {
+            await runSession201(connector)
+            return
+        }
         let remoteTag = connectors[connector].remoteStartTag
         connectors[connector].remoteStartTag = nil
         connectors[connector].stopRequest = nil
@@ -304,22 +325,26 @@ extension SimulatedChargePoint {
     /// connection, and retried after a timeout up to TransactionMessageAttempts times, TransactionMessageRetryInterval
     /// apart. False when it could not be delivered (or the CSMS answered with a CALLERROR).
     func deliverTransactionMessage(_ action: String, _ payload: JSONValue) async -> Bool {
+        await deliverTransactionCall(action, payload) != nil
+    }
+
+    /// `deliverTransactionMessage` returning the CALLRESULT payload (nil when not delivered).
+    func deliverTransactionCall(_ action: String, _ payload: JSONValue) async -> JSONValue? {
         var attempts = 0
         while true {
             do {
-                _ = try await call(action, payload, whenOffline: .wait)
-                return true
+                return try await call(action, payload, whenOffline: .wait)
             } catch {
                 switch error {
                 case .disconnected:
                     continue
                 case .timeout:
                     attempts += 1
-                    guard attempts < max(1, configuration.transactionMessageAttempts) else { return false }
+                    guard attempts < max(1, configuration.transactionMessageAttempts) else { return nil }
                     let retry = Duration.seconds(configuration.transactionMessageRetryInterval * attempts)
-                    do { try await clock.sleep(for: retry) } catch { return false }
+                    do { try await clock.sleep(for: retry) } catch { return nil }
                 case .offline, .cancelled, .callError:
-                    return false
+                    return nil
                 }
             }
         }
@@ -342,6 +367,10 @@ extension SimulatedChargePoint {
 
     /// MeterValues for a connector (with the running transaction, if any); dropped when offline.
     func sendMeterValues(_ connector: Int, sample: MeterSample, context: String) async {
+        if is201 {
+            await sendMeterValues201(connector, sample: sample, context: context)
+            return
+        }
         let transactionId = connectors[connector].session?.transactionId
         let date = nextMeterDate(connector)
         let value = ChargePointMessages.meterValue(sample, timestamp: date, context: context,

@@ -80,8 +80,10 @@ public enum CallFailure: Error, Hashable, CustomStringConvertible {
     }
 }
 
-/// A simulated OCPP 1.6 charge point: one WebSocket, BootNotification, heartbeats, status notifications,
-/// charging sessions with meter values, answers to CSMS-initiated CALLs, and scripted scenarios.
+/// A simulated OCPP 1.6 charge point, or OCPP 2.0.1 charging station (`profile.protocolVersion`): one WebSocket,
+/// BootNotification, heartbeats, status notifications, charging sessions with meter values, answers to
+/// CSMS-initiated CALLs, and scripted scenarios. The state model is shared; what goes on the wire for 2.0.1 is in
+/// `SimulatedChargePoint+OCPP201.swift` (TransactionEvent sessions, NotifyEvent problems, the 2.0.1 CSMS calls).
 ///
 /// It sends at most one CALL at a time and waits for its CALLRESULT (or the call timeout) before the next, as
 /// OCPP-J requires. All its state lives in this actor; its tasks run under `run()` and end when that task is
@@ -89,6 +91,8 @@ public enum CallFailure: Error, Hashable, CustomStringConvertible {
 public actor SimulatedChargePoint {
     public nonisolated let profile: ChargerProfile
     public nonisolated var id: String { profile.id }
+    /// True when this charger speaks OCPP 2.0.1.
+    public nonisolated var is201: Bool { profile.protocolVersion == .ocpp201 }
     nonisolated let settings: ChargePointSettings
     nonisolated let clock: any SimulationClock
     nonisolated let group: any EventLoopGroup
@@ -133,6 +137,14 @@ public actor SimulatedChargePoint {
     var diagnosticsStatus = "Idle"
     var failedStartBudget: [(connector: Int?, remaining: Int)] = []
     var stopTransactionsInFlight = 0
+    // OCPP 2.0.1
+    var eventIdCounter201 = 0
+    var firmwareRequestId201: Int?
+    var logRequestId201: Int?
+    /// A Reset OnIdle received while sessions ran: reboot when the last one ends.
+    var resetOnIdlePending = false
+    /// The BootNotification reason of the next 2.0.1 boot (PowerUp, RemoteReset, FirmwareUpdate, Triggered, …).
+    var bootReason201 = "PowerUp"
 
     public init(profile: ChargerProfile, settings: ChargePointSettings, scenarios: [Scenario] = [],
                 clock: any SimulationClock = ScaledClock(), group: any EventLoopGroup,
@@ -179,9 +191,17 @@ public actor SimulatedChargePoint {
     /// The status each connector last had (index 0 is the charger itself).
     public var connectorStatuses: [ChargePointStatus] { connectors.map(\.effectiveStatus) }
 
-    /// The transaction id of a running session on `connector`, if any.
+    /// The transaction id of a running session on `connector`, if any (OCPP 1.6 only; see `transactionIdentifier`).
     public func transactionID(connector: Int) -> Int? {
-        connectors.indices.contains(connector) ? connectors[connector].session?.transactionId : nil
+        guard !is201, connectors.indices.contains(connector) else { return nil }
+        return connectors[connector].session?.transactionId
+    }
+
+    /// The transaction id of a running session on `connector` as text: the CSMS's number for OCPP 1.6, the
+    /// charger's UUID for OCPP 2.0.1.
+    public func transactionIdentifier(connector: Int) -> String? {
+        guard connectors.indices.contains(connector), let session = connectors[connector].session else { return nil }
+        return session.transactionUUID ?? String(session.transactionId)
     }
 
     /// The lifetime energy register of a connector, Wh.
@@ -247,7 +267,7 @@ public actor SimulatedChargePoint {
             do {
                 let connection = try await OCPPWebSocketClient.connect(
                     endpoint: settings.endpoint, chargePointID: profile.id, password: settings.password,
-                    group: group, timeout: settings.handshakeTimeout)
+                    group: group, timeout: settings.handshakeTimeout, subprotocol: profile.protocolVersion.subprotocol)
                 consecutiveFailures = 0
                 lastConnectionError = nil
                 await runConnection(connection)
@@ -334,7 +354,10 @@ public actor SimulatedChargePoint {
         readyOnConnection = false
         counters.connected.increment()
         counters.connections.increment()
-        for index in connectors.indices { connectors[index].lastReported = nil }
+        for index in connectors.indices {
+            connectors[index].lastReported = nil
+            connectors[index].lastStatus201 = nil
+        }
         logger.debug("connected")
         return connectionGeneration
     }
@@ -408,12 +431,15 @@ public actor SimulatedChargePoint {
     }
 
     /// Sends a BootNotification and applies the response; true when Accepted.
-    func sendBootNotification() async throws(CallFailure) -> Bool {
+    /// `reason201`: the 2.0.1 BootReason of this boot (default: the one set by the last reboot, else PowerUp).
+    func sendBootNotification(reason201: String? = nil) async throws(CallFailure) -> Bool {
         counters.boots.increment()
-        let payload = ChargePointMessages.bootNotification(
-            vendor: profile.vendor, model: profile.model, serialNumber: profile.serialNumber,
-            firmwareVersion: firmwareVersion, meterType: profile.kind == .ac ? "SimMeter AC" : "SimMeter DC",
-            meterSerialNumber: profile.meterSerialNumber)
+        let payload = is201
+            ? bootNotification201(reason: reason201)
+            : ChargePointMessages.bootNotification(
+                vendor: profile.vendor, model: profile.model, serialNumber: profile.serialNumber,
+                firmwareVersion: firmwareVersion, meterType: profile.kind == .ac ? "SimMeter AC" : "SimMeter DC",
+                meterSerialNumber: profile.meterSerialNumber)
         let response = try await call("BootNotification", payload)
         let interval = response["interval"]?.numberValue ?? 0
         let status = response["status"]?.stringValue ?? ""
@@ -425,6 +451,7 @@ public actor SimulatedChargePoint {
         if status == "Accepted" {
             if settings.heartbeatOverride == nil, interval > 0 { configuration.heartbeatInterval = Int(interval) }
             needsBoot = false
+            bootReason201 = "PowerUp"
             markReady()
             return true
         }
@@ -472,7 +499,8 @@ public actor SimulatedChargePoint {
             } catch {
                 counters.protocolErrors.increment()
                 if let id = error.messageID, bytes.starts(with: Array("[2".utf8)) {
-                    send(.callError(id: id, .formationViolation, error.reason))
+                    send(.callError(id: id, code: is201 ? "FormatViolation" : OCPPFrame.ErrorCode.formationViolation.rawValue,
+                                    description: error.reason, details: .object([:])))
                 }
                 logger.debug("unparsable frame", metadata: ["error": "\(error)"])
                 return

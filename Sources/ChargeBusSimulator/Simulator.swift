@@ -52,6 +52,9 @@ public struct SimulatorConfiguration: Sendable {
     public var bootOnReconnect: Bool
     /// Event-loop threads of a group owned by the simulator (default: nil, the shared singleton group, one per core).
     public var eventLoopThreads: Int?
+    /// Which OCPP versions the chargers speak: all 1.6 (default), all 2.0.1, or a seeded mix. A 2.0.1 charger
+    /// offers only the `ocpp2.0.1` subprotocol.
+    public var protocolMix: ProtocolMix
 
     public init(url: String, chargers: Int = 10, idPrefix: String = "SIM", password: String? = nil,
                 acRatio: Double = 0.7, seed: UInt64 = 1, heartbeatOverride: Duration? = nil,
@@ -59,7 +62,8 @@ public struct SimulatorConfiguration: Sendable {
                 idleBetweenSessions: Duration = .seconds(600), speed: Double = 1, rampPerSecond: Double = 200,
                 scenarios: [Scenario] = [], automaticSessions: Bool = true, callTimeout: Duration = .seconds(30),
                 handshakeTimeout: Duration = .seconds(10), reconnectBackoffMin: Duration = .seconds(1),
-                reconnectBackoffMax: Duration = .seconds(60), bootOnReconnect: Bool = false, eventLoopThreads: Int? = nil) {
+                reconnectBackoffMax: Duration = .seconds(60), bootOnReconnect: Bool = false, eventLoopThreads: Int? = nil,
+                protocolMix: ProtocolMix = .ocpp16) {
         self.url = url
         self.chargers = chargers
         self.idPrefix = idPrefix
@@ -80,6 +84,7 @@ public struct SimulatorConfiguration: Sendable {
         self.reconnectBackoffMax = reconnectBackoffMax
         self.bootOnReconnect = bootOnReconnect
         self.eventLoopThreads = eventLoopThreads
+        self.protocolMix = protocolMix
     }
 
     /// Checks ranges and the URL; returns the parsed endpoint.
@@ -104,6 +109,12 @@ public struct SimulatorConfiguration: Sendable {
         try check(idleBetweenSessions >= .zero, "idleBetweenSessions must not be negative")
         try check(callTimeout > .zero, "callTimeout must be greater than 0")
         if let heartbeatOverride { try check(heartbeatOverride > .zero, "heartbeatOverride must be greater than 0") }
+        if case .mix(let ratio) = protocolMix {
+            try check((0...1).contains(ratio), "the protocol mix ratio must be between 0 and 1 (got \(ratio))")
+        }
+        // OCPP 2.0.1 identities are at most 48 characters without ':' ({prefix}{index:05} with a ≤ 15-character
+        // prefix without ':' always is).
+
         if let password {
             try check(!password.isEmpty, "password must not be empty (omit it for no authentication)")
         }
@@ -186,7 +197,7 @@ public final class Simulator: Sendable {
         self.chargePoints = (1...configuration.chargers).map { index in
             SimulatedChargePoint(
                 profile: ChargerProfile.make(index: index, idPrefix: configuration.idPrefix, seed: configuration.seed,
-                                             acRatio: configuration.acRatio),
+                                             acRatio: configuration.acRatio, protocolMix: configuration.protocolMix),
                 settings: settings, scenarios: perCharger[index], clock: clock, group: group, counters: counters,
                 logger: logger)
         }
@@ -209,7 +220,7 @@ public final class Simulator: Sendable {
         logger.info("simulator starting", metadata: [
             "chargers": "\(configuration.chargers)", "url": "\(configuration.url)",
             "ramp": "\(configuration.rampPerSecond)/s", "speed": "\(configuration.speed)",
-            "scenarios": "\(configuration.scenarios.count)",
+            "scenarios": "\(configuration.scenarios.count)", "protocol": "\(configuration.protocolMix)",
         ])
         for (scenario, size) in zip(configuration.scenarios, scenarioSizes) {
             logger.info("scenario scheduled", metadata: ["scenario": "\(scenario)", "chargers": "\(size)"])

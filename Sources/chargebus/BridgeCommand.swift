@@ -93,8 +93,8 @@ struct BridgeCommand: AsyncParsableCommand {
     }
 }
 
-/// `chargebus run`: every service in one process. Today that is the bridge; the health, alerts,
-/// notify and commands daemons join this group as their issues land.
+/// `chargebus run`: every service in one process: the bridge, the health, alerts and commands
+/// daemons, and the metrics endpoint. The notify daemon joins when its issue lands.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -105,7 +105,14 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = service.makeLogger(label: "chargebus")
-        let services = try ServiceAssembly.bridgeServices(service: service, bridge: bridge, logger: logger)
+        var services = try ServiceAssembly.bridgeServices(service: service, bridge: bridge, logger: logger)
+        // The group stops services in reverse order: the daemons stop before the bridge, and their
+        // persistent sessions keep what the bridge publishes while it says goodbye.
+        var daemons: [any Service] = []
+        daemons += try HealthAssembly.services(service: service, logger: logger)
+        daemons += try AlertsAssembly.services(service: service, logger: logger)
+        daemons += try CommandsAssembly.services(service: service, logger: logger)
+        services.insert(contentsOf: daemons, at: 1)
         try await ServiceAssembly.runGroup(services, logger: logger)
     }
 }

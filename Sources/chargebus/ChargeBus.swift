@@ -14,8 +14,10 @@ struct ChargeBus: AsyncParsableCommand {
         subcommands: [
             BridgeCommand.self,
             HealthCommand.self, ReportCommand.self,
-            // alerts daemon commands
-            // commands daemon commands
+            AlertsCommand.self,
+            CommandsCommand.self, TechStatusCommand.self, TechSessionsCommand.self, TechRebootCommand.self, TechResetCommand.self,
+            TechClearCommand.self, TechUnlockCommand.self, TechStartCommand.self, TechStopCommand.self, TechConfigCommand.self,
+            TechWatchCommand.self, TechAckCommand.self,
             RunCommand.self, ChargersCommand.self, IdTagsCommand.self,
             SimulateCommand.self, BenchCommand.self,
         ]

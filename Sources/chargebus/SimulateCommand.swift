@@ -7,7 +7,7 @@ import UnixSignals
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Run N simulated OCPP 1.6 charge points against a bridge, with optional fault scenarios.",
+        abstract: "Run N simulated OCPP 1.6 / 2.0.1 charge points against a bridge, with optional fault scenarios.",
         discussion: """
             Scenario flags: KIND[:TARGETS][@AFTER][,KEY=VALUE]..., kinds fault, disconnect, silent, soc-stall, \
             zero-power, failed-start, weak-signal, boot-loop. Examples: fault:SIM00003@30s, silent:10%@60s, \
@@ -30,6 +30,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Connections opened per second while the fleet starts") var ramp: Double = 200
     @Option(name: .customLong("scenario"), help: "A fault scenario (repeatable)") var scenarioFlags: [String] = []
     @Option(name: .customLong("scenario-file"), help: "YAML or JSON file of scenarios") var scenarioFile: String?
+    @Option(name: .customLong("protocol"),
+            help: ArgumentHelp("OCPP version of the chargers: ocpp1.6, ocpp2.0.1, or mix (a seeded share speaks 2.0.1, see --mix-ratio)",
+                               valueName: "ocpp1.6|ocpp2.0.1|mix"))
+    var protocolName: String = "ocpp1.6"
+    @Option(name: .customLong("mix-ratio"), help: "With --protocol mix: share of OCPP 2.0.1 chargers, 0…1 (default 0.5)")
+    var mixRatio: Double?
     @Flag(name: .customLong("no-sessions"), help: "Only boot, heartbeat and report status: no automatic sessions") var noSessions = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error") var logLevel: String = "info"
 
@@ -40,6 +46,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard meterInterval > 0, sessionMinutes > 0, idleMinutes >= 0, ramp > 0 else {
             throw ValidationError("--meter-interval, --session-minutes and --ramp must be positive")
         }
+        do { _ = try ProtocolMix.parse(protocol: protocolName, mixRatio: mixRatio) } catch { throw ValidationError(error.message) }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         for flag in scenarioFlags {
             do { _ = try Scenario.parse(flag: flag) } catch { throw ValidationError("--scenario: \(error)") }
@@ -60,7 +67,8 @@ struct SimulateCommand: AsyncParsableCommand {
             password: password ?? env["CHARGEBUS_SIM_PASSWORD"], acRatio: acRatio, seed: seed,
             heartbeatOverride: heartbeat.map { .seconds($0) }, meterInterval: .seconds(meterInterval),
             sessionDuration: .seconds(sessionMinutes * 60), idleBetweenSessions: .seconds(idleMinutes * 60), speed: speed,
-            rampPerSecond: ramp, scenarios: scenarios, automaticSessions: !noSessions)
+            rampPerSecond: ramp, scenarios: scenarios, automaticSessions: !noSessions,
+            protocolMix: try ProtocolMix.parse(protocol: protocolName, mixRatio: mixRatio))
         let simulator: Simulator
         do {
             simulator = try Simulator(configuration: configuration, logger: logger)

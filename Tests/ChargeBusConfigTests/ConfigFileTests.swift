@@ -65,4 +65,17 @@ import Testing
             try root.section("bridge")
         }
     }
+
+    @Test func listsAreSequencesOrCommaSeparated() throws {
+        let root = try ConfigNode.parse("a:\n  - x\n  - y\nb: \"p, q\"\nc:\n  - k: 1\n", file: "l.yaml")
+        #expect(try root.strings("a") == ["x", "y"])
+        #expect(try root.strings("b") == ["p", "q"])
+        #expect(try root.strings("missing") == nil)
+        let error = #expect(throws: ConfigError.self) { try root.strings("c") }
+        #expect(error?.line == 6, "the line of the offending item")
+        #expect(error?.reason == "c[0]: expected a string")
+        let items = try #require(try root.list("c"))
+        #expect(try items[0].int("k", in: 0...9) == 1)
+        #expect(items[0].path == "c[0]")
+    }
 }

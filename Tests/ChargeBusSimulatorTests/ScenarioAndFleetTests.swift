@@ -168,7 +168,18 @@ struct ScenarioAndFleetTests {
         // The CSMS goes away and comes back on the same port: chargers reconnect with backoff, without rebooting.
         await csms.stop()
         #expect(await eventually { simulator.statistics().connected == 0 })
-        let again = try await TestCSMS.start(behavior: .init(heartbeatInterval: 60), port: port)
+        // The port can be briefly taken: a charger reconnecting to a closed localhost port may be handed that
+        // very port as its own source port (a TCP self-connect). Retry the bind for a moment.
+        var restarted: TestCSMS?
+        for attempt in 1...20 {
+            do {
+                restarted = try await TestCSMS.start(behavior: .init(heartbeatInterval: 60), port: port)
+                break
+            } catch where attempt < 20 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let again = try #require(restarted)
         defer { Task { await again.stop() } }
         #expect(await simulator.waitUntilReady(timeout: .seconds(10)))
         #expect(await eventually { Set(again.upgrades.map(\.path)).count == 20 })

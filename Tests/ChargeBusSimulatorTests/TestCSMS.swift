@@ -7,8 +7,8 @@ import NIOWebSocket
 import Synchronization
 @testable import ChargeBusSimulator
 
-/// A minimal OCPP 1.6 CSMS for end-to-end tests, on NIOTypedWebSocketServerUpgrader: accepts `/ocpp/{id}`
-/// with subprotocol ocpp1.6, optionally checks HTTP Basic auth (401) and known ids (404), answers the charge
+/// A minimal OCPP 1.6 / 2.0.1 CSMS for end-to-end tests, on NIOTypedWebSocketServerUpgrader: accepts `/ocpp/{id}`
+/// with subprotocol ocpp2.0.1 (preferred) or ocpp1.6, optionally checks HTTP Basic auth (401) and known ids (404), answers the charge
 /// point's CALLs, records everything, and can send CALLs and pings to a connected charger.
 final class TestCSMS: Sendable {
     struct Behavior: Sendable {
@@ -22,6 +22,10 @@ final class TestCSMS: Sendable {
         var unanswered: Set<String> = []
         /// False: upgrade without agreeing on a subprotocol.
         var agreeSubprotocol = true
+        /// False: ocpp2.0.1 is not offered (a 2.0.1-only charger is refused with 400).
+        var accept201 = true
+        /// The idTokenInfo / idTagInfo status given to Authorize and transaction starts.
+        var idTokenStatus = "Accepted"
     }
 
     struct Upgrade: Sendable {
@@ -44,7 +48,7 @@ final class TestCSMS: Sendable {
     }
 
     enum UpgradeResult: Sendable {
-        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, String)
+        case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, String, String)
         case notUpgraded
     }
 
@@ -64,6 +68,7 @@ final class TestCSMS: Sendable {
         var waiting: [String: CheckedContinuation<OCPPFrame, any Error>] = [:]
         var transactionCounter = 1000
         var messageCounter = 0
+        var protocols: [String: String] = [:]
     }
 
     private init(behavior: Behavior) {
@@ -98,19 +103,24 @@ final class TestCSMS: Sendable {
                                 refusal.status.withLock { $0 = .unauthorized }
                                 return channel.eventLoop.makeSucceededFuture(nil)
                             }
-                            guard path.hasPrefix("/ocpp/"), subprotocol?.contains("ocpp1.6") == true else {
+                            let offered = (subprotocol ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                            let chosen = behavior.accept201 && offered.contains("ocpp2.0.1") ? "ocpp2.0.1"
+                                : offered.contains("ocpp1.6") ? "ocpp1.6" : nil
+                            guard path.hasPrefix("/ocpp/"), let chosen else {
                                 refusal.status.withLock { $0 = .badRequest }
                                 return channel.eventLoop.makeSucceededFuture(nil)
                             }
                             var headers = HTTPHeaders()
-                            if behavior.agreeSubprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: "ocpp1.6") }
+                            if behavior.agreeSubprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: chosen) }
                             return channel.eventLoop.makeSucceededFuture(headers)
                         },
                         upgradePipelineHandler: { channel, head in
                             channel.eventLoop.makeCompletedFuture {
                                 let id = head.uri.split(separator: "/").last.map { String($0).removingPercentEncoding ?? String($0) } ?? ""
                                 let connection = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
-                                return UpgradeResult.websocket(connection, id)
+                                let offered = head.headers.first(name: "Sec-WebSocket-Protocol") ?? ""
+                                let version = behavior.accept201 && offered.contains("ocpp2.0.1") ? "ocpp2.0.1" : "ocpp1.6"
+                                return UpgradeResult.websocket(connection, id, version)
                             }
                         }
                     )
@@ -162,7 +172,8 @@ final class TestCSMS: Sendable {
     }
 
     private func handle(_ upgrade: EventLoopFuture<UpgradeResult>) async {
-        guard case .websocket(let connection, let id)? = try? await upgrade.get() else { return }
+        guard case .websocket(let connection, let id, let version)? = try? await upgrade.get() else { return }
+        state.withLock { $0.protocols[id] = version }
         let key = ObjectIdentifier(connection.channel)
         let stopped = state.withLock { state in
             if !state.stopped {
@@ -186,7 +197,9 @@ final class TestCSMS: Sendable {
                     switch parsed {
                     case .call(let messageID, let action, let payload):
                         if behavior.unanswered.contains(action) { continue }
-                        try await outbound.write(Self.text(answer(action: action, id: messageID, payload: payload).text))
+                        let reply = version == "ocpp2.0.1" ? answer201(action: action, id: messageID, payload: payload)
+                            : answer(action: action, id: messageID, payload: payload)
+                        try await outbound.write(Self.text(reply.text))
                     case .callResult(let messageID, _), .callError(let messageID, _, _, _):
                         let waiter = state.withLock { $0.waiting.removeValue(forKey: messageID) }
                         waiter?.resume(returning: parsed)
@@ -224,14 +237,14 @@ final class TestCSMS: Sendable {
         case "Heartbeat":
             return .callResult(id: id, payload: .object(["currentTime": now]))
         case "Authorize", "StopTransaction":
-            return .callResult(id: id, payload: .object(["idTagInfo": .object(["status": .string("Accepted")])]))
+            return .callResult(id: id, payload: .object(["idTagInfo": .object(["status": .string(behavior.idTokenStatus)])]))
         case "StartTransaction":
             let transactionId = state.withLock { state in
                 state.transactionCounter += 1
                 return state.transactionCounter
             }
             return .callResult(id: id, payload: .object(["transactionId": .number(Double(transactionId)),
-                                                         "idTagInfo": .object(["status": .string("Accepted")])]))
+                                                         "idTagInfo": .object(["status": .string(behavior.idTokenStatus)])]))
         case "StatusNotification", "MeterValues", "FirmwareStatusNotification", "DiagnosticsStatusNotification":
             return .callResult(id: id, payload: .object([:]))
         case "DataTransfer":
@@ -240,6 +253,35 @@ final class TestCSMS: Sendable {
             return .callError(id: id, .notImplemented, "unknown action")
         }
     }
+
+    /// Answers an OCPP 2.0.1 charging station.
+    private func answer201(action: String, id: String, payload: JSONValue) -> OCPPFrame {
+        let now = JSONValue.string(Timestamp.format(Date()))
+        switch action {
+        case "BootNotification":
+            return .callResult(id: id, payload: .object(["status": .string(behavior.bootStatus), "currentTime": now,
+                                                         "interval": .number(Double(behavior.heartbeatInterval))]))
+        case "Heartbeat":
+            return .callResult(id: id, payload: .object(["currentTime": now]))
+        case "Authorize":
+            return .callResult(id: id, payload: .object(["idTokenInfo": .object(["status": .string(behavior.idTokenStatus)])]))
+        case "TransactionEvent":
+            if payload["idToken"] != nil {
+                return .callResult(id: id, payload: .object(["idTokenInfo": .object(["status": .string(behavior.idTokenStatus)])]))
+            }
+            return .callResult(id: id, payload: .object([:]))
+        case "StatusNotification", "MeterValues", "NotifyEvent", "FirmwareStatusNotification", "LogStatusNotification",
+             "SecurityEventNotification", "NotifyReport":
+            return .callResult(id: id, payload: .object([:]))
+        case "DataTransfer":
+            return .callResult(id: id, payload: .object(["status": .string("Accepted")]))
+        default:
+            return .callError(id: id, code: "NotImplemented", description: "unknown action", details: .object([:]))
+        }
+    }
+
+    /// The subprotocol agreed with a charger on its last connection.
+    func negotiatedProtocol(_ chargerID: String) -> String? { state.withLock { $0.protocols[chargerID] } }
 
     private static func text(_ text: String) -> WebSocketFrame {
         WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text))

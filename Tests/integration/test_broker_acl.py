@@ -117,16 +117,16 @@ def test_field_app_cannot_publish(secured):
     app = clients("field-app")
     health = clients("chargebus-health", ["ev/chargers/#", "ev/bridges/#"])
     bridge = clients("chargebus-bridge", ["ev/calls/+/request"])
-    commands = clients("chargebus-commands", ["ev/calls/+/response/#", "ev/chargers/+/commands/+"])
+    commands = clients("chargebus-commands", ["ev/calls/+/response/#", "ev/chargers/+/commands/#"])
     tech = clients("tech-alice")
     assert_denied(app, "ev/chargers/CP1/state", health, bridge)
     assert_denied(app, "ev/chargers/CP1/connectors/1/status", health, bridge)
     assert_denied(app, "ev/bridges/b1", health, bridge)
     assert_denied(app, "ev/calls/CP1/request", bridge, commands)
     assert_denied(app, "ev/calls/CP1/response", commands, bridge)
-    # The identity pattern grants every user ev/chargers/+/commands/<own name>; field-app's block denies it.
-    assert_denied(app, "ev/chargers/CP1/commands/field-app", commands, None)
-    assert_denied(app, "ev/chargers/CP1/commands/tech-alice", commands, tech)
+    # The identity pattern grants every user ev/chargers/+/commands/+/by/<own name>; field-app's block denies it.
+    assert_denied(app, "ev/chargers/CP1/commands/reboot/by/field-app", commands, None)
+    assert_denied(app, "ev/chargers/CP1/commands/reboot/by/tech-alice", commands, tech)
 
 
 def test_field_app_reads_ev_except_calls(secured):
@@ -147,13 +147,13 @@ def test_technician_commands_are_bound_to_the_username(secured):
     _, clients = secured
     alice = clients("tech-alice")
     bob = clients("tech-bob")
-    commands = clients("chargebus-commands", ["ev/chargers/+/commands/+"])
-    assert_allowed(alice, "ev/chargers/CP1/commands/tech-alice", commands)
-    assert_allowed(bob, "ev/chargers/CP1/commands/tech-bob", commands)
+    commands = clients("chargebus-commands", ["ev/chargers/+/commands/#"])
+    assert_allowed(alice, "ev/chargers/CP1/commands/reboot/by/tech-alice", commands)
+    assert_allowed(bob, "ev/chargers/CP1/commands/reboot/by/tech-bob", commands)
     # Alice cannot speak for Bob, nor publish a result as if she were the commands daemon.
-    assert_denied(alice, "ev/chargers/CP1/commands/tech-bob", commands, bob)
+    assert_denied(alice, "ev/chargers/CP1/commands/reboot/by/tech-bob", commands, bob)
     health = clients("chargebus-health", ["ev/chargers/#"])
-    assert_denied(alice, "ev/chargers/CP1/commands/tech-alice/result", health, commands)
+    assert_denied(alice, "ev/chargers/CP1/commands/reboot/result", health, commands)
 
 
 def test_technician_cannot_touch_call_topics(secured):
@@ -187,8 +187,8 @@ def test_bridge_can_publish_and_take_requests(secured):
     assert_allowed(commands, "ev/calls/CP1/request", bridge)
     # The bridge does not forge technicians' commands nor call requests.
     tech = clients("tech-alice")
-    cmd_reader = clients("chargebus-commands", ["ev/chargers/+/commands/+"])
-    assert_denied(bridge, "ev/chargers/CP1/commands/tech-alice", cmd_reader, tech)
+    cmd_reader = clients("chargebus-commands", ["ev/chargers/+/commands/#"])
+    assert_denied(bridge, "ev/chargers/CP1/commands/reboot/by/tech-alice", cmd_reader, tech)
     bridge2 = clients("chargebus-bridge", ["ev/calls/+/request"])
     assert_denied(bridge, "ev/calls/CP1/request", bridge2, commands)
 

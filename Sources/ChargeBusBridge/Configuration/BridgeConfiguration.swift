@@ -36,6 +36,10 @@ public struct BridgeConfiguration: Sendable {
     /// Wait for the broker's PUBACK before answering the charger, so a frame the charger saw
     /// acknowledged is never lost even if the bridge crashes right after.
     public var acknowledgeAfterBrokerAck: Bool = true
+    /// QoS 1 messages the bridge keeps in flight to the broker. The bridge answers a charger only
+    /// after the broker's PUBACK, so throughput is bounded by this window over the PUBACK round
+    /// trip: 100 capped a 10,000-charger fleet near 6k frames/s here.
+    public var mqttMaxInflight: Int = 1000
     /// How often the registry is compared with what `{root}/chargers/{cp}/info` says, seconds.
     public var registrySyncIntervalS: Int = 15
     /// WebSocket frames above this size are refused (OCPP messages are small).
@@ -53,7 +57,7 @@ public struct BridgeConfiguration: Sendable {
         let section = try root.section("bridge")
         try section.rejectUnknownKeys([
             "id", "heartbeatIntervalS", "offlineGrace", "callTimeoutS", "maxQueuedCallsPerCharger",
-            "validation", "ocppLog", "maxPowerTolerance", "acknowledgeAfterBrokerAck", "maxFrameBytes", "listen", "registrySyncIntervalS",
+            "validation", "ocppLog", "maxPowerTolerance", "acknowledgeAfterBrokerAck", "maxFrameBytes", "listen", "registrySyncIntervalS", "mqttMaxInflight",
             "autoRegister",
         ])
         if let id = try section.string("id") {
@@ -72,6 +76,7 @@ public struct BridgeConfiguration: Sendable {
         if let value = try section.bool("acknowledgeAfterBrokerAck") { acknowledgeAfterBrokerAck = value }
         if let value = try section.int("maxFrameBytes", in: 1024...16_777_216) { maxFrameBytes = value }
         if let value = try section.int("registrySyncIntervalS", in: 1...3600) { registrySyncIntervalS = value }
+        if let value = try section.int("mqttMaxInflight", in: 1...65_535) { mqttMaxInflight = value }
         if let value = try section.bool("autoRegister") { autoRegister = value }
         if let listen = try section.string("listen") {
             guard let (host, port) = Self.parseListen(listen) else {

@@ -19,8 +19,24 @@ public struct MetricsServer: Sendable {
         self.logger = logger
     }
 
+    public struct BindError: Error, CustomStringConvertible {
+        public var address: String
+        public var underlying: String
+        public var description: String { "cannot serve metrics on \(address): \(underlying) (choose another --metrics address, or --metrics off)" }
+    }
+
     public func run() async throws {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+        do {
+            server = try await bind()
+        } catch {
+            throw BindError(address: "\(host):\(port)", underlying: "\(error)")
+        }
+        try await serve(server)
+    }
+
+    private func bind() async throws -> NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never> {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -28,6 +44,9 @@ public struct MetricsServer: Sendable {
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                 }
             }
+    }
+
+    private func serve(_ server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>) async throws {
         logger.info("metrics endpoint listening", metadata: ["listen": "http://\(host):\(server.channel.localAddress?.port ?? port)/metrics"])
         try await withThrowingDiscardingTaskGroup { group in
             try await withTaskCancellationHandler {

@@ -105,18 +105,20 @@ final class CallRouter: Sendable {
             await reject(call, "\(request.action) is not a CSMS-initiated \(native201 ? "OCPP 2.0.1" : "OCPP 1.6") action")
             return
         }
+        guard let session = registry.session(for: call.chargerID) else {
+            await respond(call, status: .offline, message: "charger \(call.chargerID) is not connected to this bridge")
+            return
+        }
+        // A payload is checked against the schema of the charger it goes to: a 1.6-vocabulary call for a
+        // 2.0.1 charger is checked by its translation (which, e.g., takes 2.0.1's string transaction ids).
         do {
             if native201 {
                 try OCPP201.validateCSMSRequest(action: request.action, payload: request.payload)
-            } else {
+            } else if session.version == .v16 {
                 try OCPP16.validateCSMSRequest(action: request.action, payload: request.payload)
             }
         } catch {
             await reject(call, "invalid \(request.action) payload: \(error.description)")
-            return
-        }
-        guard let session = registry.session(for: call.chargerID) else {
-            await respond(call, status: .offline, message: "charger \(call.chargerID) is not connected to this bridge")
             return
         }
 
@@ -134,6 +136,14 @@ final class CallRouter: Sendable {
             do {
                 let translation = try OCPP201.CommandMapping.translate(action: request.action, payload: request.payload,
                                                                       requestId: nextRequestID())
+                if let translated = translation.call {
+                    do {
+                        try OCPP201.validateCSMSRequest(action: translated.action, payload: translated.payload)
+                    } catch {
+                        await reject(call, "invalid \(request.action) payload for an OCPP 2.0.1 charger: \(error.description)")
+                        return
+                    }
+                }
                 guard let translated = translation.call else {
                     // Answerable without the charger (e.g. only keys with no 2.0.1 equivalent were asked for).
                     await respond(call, status: .ok, response: translation.localResponse ?? .object([:]))

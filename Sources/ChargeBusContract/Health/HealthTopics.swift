@@ -19,7 +19,6 @@ extension Topics {
     public var allDataTransferEvents: String { "\(root)/chargers/+/events/\(ChargerEventName.dataTransfer.rawValue)" }
     public var allBoots: String { "\(root)/chargers/+/boot" }
     public var allHeartbeats: String { "\(root)/chargers/+/heartbeat" }
-    public var allTransactions: String { "\(root)/chargers/+/transactions" }
 
     /// Classifies a topic published by the health daemon. Returns nil for any other topic
     /// (including the bridge's topics: use `parse` for those).

@@ -1,1 +1,0 @@
-// The Alerts daemon lands with its issue.

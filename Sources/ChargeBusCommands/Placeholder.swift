@@ -1,1 +1,0 @@
-// The Commands daemon lands with its issue.
