@@ -49,6 +49,8 @@ public final class BridgeService: Service, Sendable {
             logger.warning("AUTO-REGISTER IS ON: any charger id is accepted WITHOUT A PASSWORD. Use this for demos and tests only.")
         }
         try await connectWithRetry(client)
+        // Created right after the first connect, so it reports reconnects only.
+        let reconnects = client.connectionEvents
 
         let environment = BridgeEnvironment(
             configuration: configuration, store: store,
@@ -80,6 +82,7 @@ public final class BridgeService: Service, Sendable {
                 tasks.addTask { await router.run(subscription: subscription) }
                 tasks.addTask { await Self.sweep(registry: registry, policy: SilencePolicy(configuration: self.configuration)) }
                 tasks.addTask { await RegistrySync(environment: environment, interval: .seconds(self.configuration.registrySyncIntervalS)).run() }
+                tasks.addTask { await self.reannounce(after: reconnects, registry: registry, environment: environment, listen: listen) }
                 // The server returns once it stopped accepting and every connection has ended.
                 try await tasks.next()
                 tasks.cancelAll()
@@ -101,6 +104,24 @@ public final class BridgeService: Service, Sendable {
         }
         await client.disconnect()
         logger.info("bridge stopped")
+    }
+
+    /// After a connection loss the broker may have published the last will (`online:false`) and
+    /// consumers may have marked every charger of this bridge offline: on each reconnect, say again
+    /// that the bridge is up and which chargers it holds.
+    private func reannounce(after events: AsyncStream<MQTTConnectionEvent>, registry: SessionRegistry,
+                            environment: BridgeEnvironment, listen: String) async {
+        for await event in events {
+            guard case .connected = event else { continue }
+            let bridgeID = configuration.bridgeID
+            logger.info("broker connection restored: announcing the bridge and its chargers again", metadata: ["chargers": "\(registry.count)"])
+            try? await environment.bus.bridgeState(bridgeID, BridgeState(
+                online: true, bridge: bridgeID, at: now(), version: Self.version, listen: listen))
+            for session in registry.all where session.closeReason == nil {
+                try? await environment.bus.chargerState(session.chargerID, .online(
+                    at: session.connectedAt, bridge: bridgeID, protocol: session.version.subprotocol, remote: session.remote))
+            }
+        }
     }
 
     private func connectWithRetry(_ client: MQTTClient) async throws {

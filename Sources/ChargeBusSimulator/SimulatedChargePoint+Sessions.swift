@@ -131,6 +131,9 @@ extension SimulatedChargePoint {
     }
 
     func randomIdTag() -> String {
+        if !settings.idTags.isEmpty {
+            return settings.idTags[Int(random.next() % UInt64(settings.idTags.count))]
+        }
         let hex = String(random.next() & 0xFFFF_FFFF_FFFF, radix: 16, uppercase: true)
         return "04" + String(repeating: "0", count: max(0, 12 - hex.count)) + hex
     }

@@ -33,6 +33,9 @@ public struct ChargePointSettings: Sendable {
     public var bootOnReconnect: Bool
     /// Seed of this charger's random choices (sessions, id tags).
     public var seed: UInt64
+    /// Id tags automatic sessions use; empty means a random RFID-like tag per session (which a bridge
+    /// refuses unless it knows it: register these with `chargebus idtags add`).
+    public var idTags: [String] = []
 
     public init(endpoint: CSMSEndpoint, password: String? = nil, heartbeatOverride: Duration? = nil,
                 meterInterval: Duration = .seconds(60), sessionDuration: Duration = .seconds(1800),

@@ -52,6 +52,8 @@ public struct SimulatorConfiguration: Sendable {
     public var bootOnReconnect: Bool
     /// Event-loop threads of a group owned by the simulator (default: nil, the shared singleton group, one per core).
     public var eventLoopThreads: Int?
+    /// Id tags for automatic sessions (see `ChargePointSettings.idTags`).
+    public var idTags: [String] = []
     /// Which OCPP versions the chargers speak: all 1.6 (default), all 2.0.1, or a seeded mix. A 2.0.1 charger
     /// offers only the `ocpp2.0.1` subprotocol.
     public var protocolMix: ProtocolMix
@@ -184,7 +186,7 @@ public final class Simulator: Sendable {
             for index in indices { perCharger[index].append(scenario) }
         }
         self.scenarioSizes = scenarioSizes
-        let settings = ChargePointSettings(
+        var settings = ChargePointSettings(
             endpoint: endpoint, password: configuration.password, heartbeatOverride: configuration.heartbeatOverride,
             meterInterval: configuration.meterInterval, sessionDuration: configuration.sessionDuration,
             idleBetweenSessions: configuration.idleBetweenSessions, automaticSessions: configuration.automaticSessions,
@@ -192,6 +194,7 @@ public final class Simulator: Sendable {
             reconnectBackoffMin: configuration.reconnectBackoffMin, reconnectBackoffMax: configuration.reconnectBackoffMax,
             reconnectJitter: .seconds(double: max(0.05, Double(configuration.chargers) / configuration.rampPerSecond)),
             bootOnReconnect: configuration.bootOnReconnect, seed: configuration.seed)
+        settings.idTags = configuration.idTags
         let clock = self.clock
         let group = self.group
         self.chargePoints = (1...configuration.chargers).map { index in

@@ -28,6 +28,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .customLong("heartbeat"), help: "Override the bridge's heartbeat interval, seconds") var heartbeat: Double?
     @Option(help: "Simulation speed factor (10 = ten times faster than real time)") var speed: Double = 1
     @Option(help: "Connections opened per second while the fleet starts") var ramp: Double = 200
+    @Option(name: .customLong("id-tag"), help: "Id tag automatic sessions use (repeatable; register them with 'chargebus idtags add'). Default: random tags") var idTags: [String] = []
     @Option(name: .customLong("scenario"), help: "A fault scenario (repeatable)") var scenarioFlags: [String] = []
     @Option(name: .customLong("scenario-file"), help: "YAML or JSON file of scenarios") var scenarioFile: String?
     @Option(name: .customLong("protocol"),
@@ -47,6 +48,7 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError("--meter-interval, --session-minutes and --ramp must be positive")
         }
         do { _ = try ProtocolMix.parse(protocol: protocolName, mixRatio: mixRatio) } catch { throw ValidationError(error.message) }
+        guard idTags.allSatisfy({ !$0.isEmpty && $0.count <= 20 }) else { throw ValidationError("--id-tag must be 1 to 20 characters") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         for flag in scenarioFlags {
             do { _ = try Scenario.parse(flag: flag) } catch { throw ValidationError("--scenario: \(error)") }
@@ -62,13 +64,14 @@ struct SimulateCommand: AsyncParsableCommand {
         if let scenarioFile {
             do { scenarios += try Scenario.load(file: scenarioFile) } catch { throw CLIError.failed("\(scenarioFile): \(error)") }
         }
-        let configuration = SimulatorConfiguration(
+        var configuration = SimulatorConfiguration(
             url: url ?? env["CHARGEBUS_SIM_URL"] ?? "ws://127.0.0.1:8180/ocpp", chargers: chargers, idPrefix: idPrefix,
             password: password ?? env["CHARGEBUS_SIM_PASSWORD"], acRatio: acRatio, seed: seed,
             heartbeatOverride: heartbeat.map { .seconds($0) }, meterInterval: .seconds(meterInterval),
             sessionDuration: .seconds(sessionMinutes * 60), idleBetweenSessions: .seconds(idleMinutes * 60), speed: speed,
             rampPerSecond: ramp, scenarios: scenarios, automaticSessions: !noSessions,
             protocolMix: try ProtocolMix.parse(protocol: protocolName, mixRatio: mixRatio))
+        configuration.idTags = idTags
         let simulator: Simulator
         do {
             simulator = try Simulator(configuration: configuration, logger: logger)

@@ -118,3 +118,37 @@ def summarize(c: Collector, root: str) -> dict:
         "dup_energy": {e: n for e, n in e_counts.items() if n > 1},
         "dup_status": {s: n for s, n in s_counts.items() if n > 1},
     }
+
+
+async def test_bridge_announces_itself_and_its_chargers_again_after_a_reconnect(cli, bridge_factory, mosquitto,
+                                                                             charger_password):
+    """While the broker was unreachable it may have published the bridge's last will, and consumers may
+    have marked its chargers offline: once reconnected, the bridge says again that it is up and which
+    chargers it holds (fresh publishes, not only the retained copies the broker kept)."""
+    cp_id = "CP-REANNOUNCE"
+    cli.add_charger(cp_id, charger_password, klass="L2", connectors=1, max_power_kw=22)
+    bridge = bridge_factory(heartbeat_interval=60)
+    watcher = Collector(mosquitto.port, [bridge.state_topic, f"ev/chargers/{cp_id}/state"],
+                        client_id="itest-reannounce").start()
+    try:
+        async with ConnectedCharger(bridge.url(cp_id), cp_id, charger_password, response_timeout=60) as cp:
+            assert (await cp.boot()).status == "Accepted"
+            watcher.wait_for(f"ev/chargers/{cp_id}/state", lambda p: p["online"] is True, timeout=10)
+            # A last will as the broker would publish it after losing the bridge's connection.
+            watcher.publish(bridge.state_topic, {"online": False, "bridge": bridge.bridge_id, "reason": "connection-lost"},
+                            retain=True)
+            await asyncio.to_thread(mosquitto.restart, 1.0)
+            mark = watcher.mark()
+            fresh = lambda topic: [m for m in watcher.select(topic, since=mark) if not m.retain and m.json]  # noqa: E731
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if fresh(bridge.state_topic) and fresh(f"ev/chargers/{cp_id}/state"):
+                    break
+                await asyncio.sleep(0.2)
+            bridge_states = fresh(bridge.state_topic)
+            charger_states = fresh(f"ev/chargers/{cp_id}/state")
+            assert bridge_states and bridge_states[-1].json["online"] is True, watcher.select(bridge.state_topic)
+            assert charger_states and charger_states[-1].json["online"] is True, watcher.select(f"ev/chargers/{cp_id}/state")
+            assert charger_states[-1].json["protocol"] == "ocpp1.6"
+    finally:
+        watcher.stop()
