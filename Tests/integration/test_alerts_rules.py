@@ -225,6 +225,31 @@ async def test_weak_signal_and_flapping(cli, alerts_stack, bus, charger_password
     assert fired["alert"]["details"]["values"]["reconnects"] >= 3, fired
 
 
+async def test_flapping_resolves_once_the_reconnects_age_out(cli, bridge_factory, alerts_factory, bus, charger_password,
+                                                            tmp_path):
+    """Every rule fires *and resolves* on the bus: flapping resolves when its reconnects leave the window."""
+    assert "flapping: {count: 3, window: 30s}" in FAST_RULES
+    rules = tmp_path / "flapping.yaml"
+    rules.write_text(FAST_RULES.replace("flapping: {count: 3, window: 30s}", "flapping: {count: 3, window: 6s, keepFiringFor: 0s}"))
+    cp = "CP-ALERT-FLAP-RESOLVE"
+    cli.add_charger(cp, charger_password)
+    bridge = bridge_factory(heartbeat_interval=30)
+    alerts_factory(rules=rules)
+    for _ in range(3):
+        conn, c = await booted(bridge.url(cp), cp, charger_password, bus)
+        await conn.close()
+        await bus.wait_for_async(f"ev/chargers/{cp}/state", lambda p: p["online"] is False, since=bus.mark() - 1)
+    await wait_event(bus, charger=cp, rule="flapping", event="firing")
+    # The charger settles down and stays connected: once the reconnects are older than the window,
+    # the boot loop is over.
+    conn, c = await booted(bridge.url(cp), cp, charger_password, bus)
+    try:
+        resolved = await wait_event(bus, charger=cp, rule="flapping", event="resolved", timeout=25)
+        assert resolved["alert"]["rule"] == "flapping"
+    finally:
+        await conn.close()
+
+
 async def test_bad_payloads_never_crash(alerts_stack, bus, mosquitto):
     _, daemon = alerts_stack()
     for topic, payload in [("ev/chargers/X/connectors/1/status", b"{not json"),
