@@ -45,8 +45,8 @@ public struct CommandExecutor: Sendable {
         case .updateFirmware:
             await updateFirmware(plan)
         case .remoteStop(nil, let connector?):
-            guard case .int(let tx)? = await engine.charger(plan.chargerID)?.transactions[connector] else {
-                await engine.finish(result(plan, .rejected, message: "no active OCPP 1.6 transaction is known on connector \(connector)"))
+            guard let tx = await engine.charger(plan.chargerID)?.transactions[connector] else {
+                await engine.finish(result(plan, .rejected, message: "no active transaction is known on connector \(connector)"))
                 return
             }
             await single(plan, OCPP16Mapping.remoteStop(transactionId: tx))
@@ -165,7 +165,7 @@ public struct CommandExecutor: Sendable {
     }
 
     /// A limit was reached: the daemon stops the session itself.
-    public func stopLimited(requestId: String, chargerID: String, transactionId: Int) async {
+    public func stopLimited(requestId: String, chargerID: String, transactionId: TransactionID) async {
         let response = await calls.call(chargerID: chargerID, OCPP16Mapping.remoteStop(transactionId: transactionId),
                                         timeoutS: configuration.callTimeoutS, now: clock.now)
         await engine.stopAnswered(requestId: requestId, chargerID: chargerID, response: response)

@@ -17,7 +17,8 @@ public enum ValidatedCommand: Sendable, Hashable {
     /// nil: the daemon picks the faulted connector (0, the whole charger, when none or connector 0 is).
     case clearFault(connector: Int?)
     case remoteStart(connector: Int, idTag: String, limit: SessionLimit?)
-    case remoteStop(transactionId: Int?, connector: Int?)
+    /// OCPP 1.6 transaction ids are integers, 2.0.1 ones the charger's strings; the bridge sends each as is.
+    case remoteStop(transactionId: TransactionID?, connector: Int?)
     case unlock(connector: Int)
     case getConfiguration(keys: [String]?)
     case changeConfiguration(key: String, value: String)
@@ -163,7 +164,17 @@ public enum CommandValidator {
                 throw InvalidParams("give either 'minutes' or 'amount', not both")
             }
         case .remoteStop:
-            let tx = try int("transactionId", range: Int(Int32.min)...Int(Int32.max))
+            let tx: TransactionID?
+            switch p["transactionId"] {
+            case nil, .null?:
+                tx = nil
+            case .string(let text)?:
+                // OCPP 2.0.1 transaction ids are strings of at most 36 characters.
+                guard !text.isEmpty, text.count <= 36 else { throw InvalidParams("'transactionId' must be 1 to 36 characters, got \"\(text)\"") }
+                tx = .string(text)
+            default:
+                tx = try int("transactionId", range: Int(Int32.min)...Int(Int32.max)).map { .int($0) }
+            }
             let c = try connector(required: false, minimum: 1)
             if tx == nil && c == nil { throw InvalidParams("remote-stop needs 'transactionId' or 'connector'") }
             return .remoteStop(transactionId: tx, connector: c)
@@ -269,7 +280,7 @@ public struct OCPPCall: Sendable, Hashable {
 /// clear-fault and remote-stop by connector need the charger's state; see `ClearFaultProcedure` and
 /// `CommandsEngine`.
 public enum OCPP16Mapping {
-    public static func call(for command: ValidatedCommand, transactionId resolved: Int? = nil) -> OCPPCall? {
+    public static func call(for command: ValidatedCommand, transactionId resolved: TransactionID? = nil) -> OCPPCall? {
         switch command {
         case .reset(let type):
             return OCPPCall("Reset", ["type": .string(type.rawValue)])
@@ -281,7 +292,7 @@ public enum OCPP16Mapping {
             return OCPPCall("RemoteStartTransaction", ["connectorId": .number(Double(connector)), "idTag": .string(idTag)])
         case .remoteStop(let transactionId, _):
             guard let tx = transactionId ?? resolved else { return nil }
-            return OCPPCall("RemoteStopTransaction", ["transactionId": .number(Double(tx))])
+            return remoteStop(transactionId: tx)
         case .unlock(let connector):
             return OCPPCall("UnlockConnector", ["connectorId": .number(Double(connector))])
         case .getConfiguration(let keys):
@@ -320,8 +331,13 @@ public enum OCPP16Mapping {
         OCPPCall("ChangeAvailability", ["connectorId": .number(Double(connector)), "type": .string(availability.rawValue)])
     }
 
-    public static func remoteStop(transactionId: Int) -> OCPPCall {
-        OCPPCall("RemoteStopTransaction", ["transactionId": .number(Double(transactionId))])
+    /// The call stays in the 1.6 vocabulary; for a 2.0.1 charger the bridge translates it into
+    /// RequestStopTransaction, carrying the string id.
+    public static func remoteStop(transactionId: TransactionID) -> OCPPCall {
+        switch transactionId {
+        case .int(let id): OCPPCall("RemoteStopTransaction", ["transactionId": .number(Double(id))])
+        case .string(let id): OCPPCall("RemoteStopTransaction", ["transactionId": .string(id)])
+        }
     }
 
     /// Turns the bridge's answer into a command status and, for anything but Accepted, a human message.

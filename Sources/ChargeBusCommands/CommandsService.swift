@@ -62,7 +62,7 @@ public struct CommandsService: Service {
 
     enum Job: Sendable {
         case execute(ExecutionPlan)
-        case stop(requestId: String, chargerID: String, transactionId: Int)
+        case stop(requestId: String, chargerID: String, transactionId: TransactionID)
         case resumeFirmware(ExecutionPlan)
     }
 

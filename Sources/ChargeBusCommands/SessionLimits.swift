@@ -20,7 +20,7 @@ public struct LimitedSession: Sendable, Hashable, Codable {
     public var limit: SessionLimit
     public var state: State
     public var acceptedAt: Date
-    public var transactionId: Int?
+    public var transactionId: TransactionID?
     public var startedAt: Date?
     public var energyWh: Double = 0
     public var stopAttempts = 0
@@ -60,7 +60,7 @@ public struct LimitedSession: Sendable, Hashable, Codable {
 public struct SessionLimiter: Sendable {
     public enum Action: Sendable, Hashable {
         /// Send RemoteStopTransaction for this session.
-        case stop(requestId: String, chargerID: String, transactionId: Int, reason: String)
+        case stop(requestId: String, chargerID: String, transactionId: TransactionID, reason: String)
         /// The session is no longer tracked (it stopped, or never started); `note` goes to the audit log.
         case forget(requestId: String, note: String)
     }
@@ -87,7 +87,7 @@ public struct SessionLimiter: Sendable {
     /// Returns the ids of the sessions that changed (to persist).
     public mutating func transactionStarted(chargerID: String, connector: Int, transactionId: TransactionID, idTag: String?,
                                             now: Date) -> [String] {
-        guard case .int(let tx) = transactionId else { return [] }
+        let tx = transactionId
         let candidates = sessions.values.filter {
             $0.chargerID == chargerID && $0.connector == connector && $0.state == .waitingForStart
                 && (idTag == nil || $0.idTag == idTag)
@@ -99,8 +99,7 @@ public struct SessionLimiter: Sendable {
         return [session.requestId]
     }
 
-    public mutating func transactionStopped(chargerID: String, transactionId: TransactionID) -> [Action] {
-        guard case .int(let tx) = transactionId else { return [] }
+    public mutating func transactionStopped(chargerID: String, transactionId tx: TransactionID) -> [Action] {
         return sessions.values.filter { $0.chargerID == chargerID && $0.transactionId == tx }.map { session in
             sessions[session.requestId] = nil
             let note = session.state == .stopping ? "the session stopped after the limit was reached" : "the session stopped before its limit"
@@ -108,8 +107,7 @@ public struct SessionLimiter: Sendable {
         }
     }
 
-    public mutating func meter(chargerID: String, transactionId: TransactionID, sessionEnergyWh: Double) -> [String] {
-        guard case .int(let tx) = transactionId else { return [] }
+    public mutating func meter(chargerID: String, transactionId tx: TransactionID, sessionEnergyWh: Double) -> [String] {
         var changed: [String] = []
         for session in sessions.values where session.chargerID == chargerID && session.transactionId == tx {
             sessions[session.requestId]?.energyWh = sessionEnergyWh
@@ -136,7 +134,7 @@ public struct SessionLimiter: Sendable {
                 if session.stopAttempts >= maxStopAttempts {
                     sessions[session.requestId] = nil
                     actions.append(.forget(requestId: session.requestId,
-                                           note: "the charger did not stop transaction \(session.transactionId ?? 0) after \(maxStopAttempts) RemoteStopTransaction attempts"))
+                                           note: "the charger did not stop transaction \(session.transactionId.map(String.init(describing:)) ?? "?") after \(maxStopAttempts) RemoteStopTransaction attempts"))
                 } else {
                     sessions[session.requestId]?.stopAttempts += 1
                     sessions[session.requestId]?.nextAttemptAt = now.addingTimeInterval(retryInterval)

@@ -49,7 +49,14 @@ import Testing
     @Test func clearFaultAndStopByConnectorNeedState() throws {
         #expect(try call(.clearFault, "{}") == nil)
         #expect(try call(.remoteStop, #"{"connector":1}"#) == nil)
-        #expect(OCPP16Mapping.call(for: .remoteStop(transactionId: nil, connector: 1), transactionId: 7)?.payload == (try payload(#"{"transactionId":7}"#)))
+        #expect(OCPP16Mapping.call(for: .remoteStop(transactionId: nil, connector: 1), transactionId: .int(7))?.payload == (try payload(#"{"transactionId":7}"#)))
+    }
+
+    @Test func remoteStopCarriesA201StringTransactionIDAsIs() throws {
+        // The call stays in the 1.6 vocabulary; the bridge translates it for a 2.0.1 charger.
+        #expect(try call(.remoteStop, #"{"transactionId":"7f3a-tx"}"#)?.payload == (try payload(#"{"transactionId":"7f3a-tx"}"#)))
+        #expect(OCPP16Mapping.call(for: .remoteStop(transactionId: nil, connector: 1), transactionId: .string("abc"))?.payload
+            == (try payload(#"{"transactionId":"abc"}"#)))
     }
 
     @Test func invalidParams() {

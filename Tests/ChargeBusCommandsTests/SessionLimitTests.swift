@@ -17,11 +17,21 @@ import Testing
         #expect(l.tick(now: t0 + 1809).isEmpty)
         let actions = l.tick(now: t0 + 1810)
         guard case .stop(let id, let cp, let tx, let reason)? = actions.first else { Issue.record("no stop"); return }
-        #expect((id, cp, tx) == ("rs1", "CP", 7))
+        #expect(id == "rs1" && cp == "CP" && tx == .int(7))
         #expect(reason.contains("30-minute"))
         #expect(l.tick(now: t0 + 1811).isEmpty)  // no second stop while the first is pending
         #expect(l.transactionStopped(chargerID: "CP", transactionId: .int(7)) == [.forget(requestId: "rs1", note: "the session stopped after the limit was reached")])
         #expect(l.sessions.isEmpty)
+    }
+
+    @Test func an201SessionWithAStringTransactionIDIsStoppedToo() {
+        var l = SessionLimiter(startTimeout: 120)
+        l.add(session(.minutes(10)))
+        #expect(l.transactionStarted(chargerID: "CP", connector: 1, transactionId: .string("tx-201"), idTag: "TAG", now: t0 + 5) == ["rs1"])
+        #expect(l.meter(chargerID: "CP", transactionId: .string("tx-201"), sessionEnergyWh: 500) == ["rs1"])
+        guard case .stop(_, _, let tx, _)? = l.tick(now: t0 + 605).first else { Issue.record("no stop"); return }
+        #expect(tx == .string("tx-201"))
+        #expect(l.transactionStopped(chargerID: "CP", transactionId: .string("tx-201")).count == 1)
     }
 
     @Test func amountLimitUsesTheTariff() {
