@@ -70,48 +70,24 @@ public enum OCPP201 {
     /// and `notImplemented` otherwise, the codes the CALLERROR should carry.
     public static func decodeChargerRequest(action: String, payload: JSONValue,
                                             mode: OCPPValidationMode) throws(OCPPValidationError) -> any OCPPRequest {
-        guard let type = chargerRequestTypes[action] else {
-            if unsupportedChargerActions.contains(action) {
-                throw OCPPValidationError(code: .notSupported, description: "\(action) is not supported")
-            }
-            throw unknownAction(action, otherDirection: csmsInitiatedActions.union(otherCSMSInitiatedActions))
-        }
-        return try decodeRequest(type, payload, mode)
+        try actions.decodeChargerRequest(action: action, payload: payload, mode: mode)
     }
 
     /// Decodes a charging station's CALLRESULT payload answering a CSMS-initiated `action`.
     public static func decodeChargerResponse(action: String, payload: JSONValue,
                                              mode: OCPPValidationMode) throws(OCPPValidationError) -> any OCPPPayload {
-        guard let type = csmsRequestTypes[action] else {
-            throw unknownAction(action, otherDirection: chargerInitiatedActions)
-        }
-        return try decodeResponse(type, payload, mode)
+        try actions.decodeChargerResponse(action: action, payload: payload, mode: mode)
     }
 
     /// Validates, strictly, the payload of a CSMS-initiated request before it is sent to a charging
     /// station (a call request from the bus). Unknown actions: `notImplemented`; charger-initiated
     /// actions: `notSupported`.
     public static func validateCSMSRequest(action: String, payload: JSONValue) throws(OCPPValidationError) {
-        guard let type = csmsRequestTypes[action] else {
-            throw unknownAction(action, otherDirection: chargerInitiatedActions)
-        }
-        _ = try decodeRequest(type, payload, .strict)
+        try actions.validateCSMSRequest(action: action, payload: payload)
     }
 
-    private static func unknownAction(_ action: String, otherDirection: Set<String>) -> OCPPValidationError {
-        if otherDirection.contains(action) {
-            return OCPPValidationError(code: .notSupported, description: "\(action) is not accepted in this direction")
-        }
-        return OCPPValidationError(code: .notImplemented, description: "Unknown OCPP 2.0.1 action \"\(action.prefix(50))\"")
-    }
-
-    private static func decodeRequest<R: OCPPRequest>(_ type: R.Type, _ payload: JSONValue,
-                                                      _ mode: OCPPValidationMode) throws(OCPPValidationError) -> any OCPPRequest {
-        try OCPPPayloadCoding.decode(type, from: payload, mode: mode)
-    }
-
-    private static func decodeResponse<R: OCPPRequest>(_ type: R.Type, _ payload: JSONValue,
-                                                       _ mode: OCPPValidationMode) throws(OCPPValidationError) -> any OCPPPayload {
-        try OCPPPayloadCoding.decode(R.Response.self, from: payload, mode: mode)
-    }
+    static let actions = OCPPActionTable(versionName: "OCPP 2.0.1", chargerRequestTypes: chargerRequestTypes,
+                                         csmsRequestTypes: csmsRequestTypes,
+                                         unsupportedChargerActions: unsupportedChargerActions,
+                                         otherCSMSInitiatedActions: otherCSMSInitiatedActions)
 }
