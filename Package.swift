@@ -3,6 +3,16 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+/// What every daemon builds on: the contract, the MQTT client, config files, the daemon kit,
+/// logging, metrics, the service lifecycle and its own SQLite file. Never another daemon.
+let daemonDependencies: [Target.Dependency] = [
+    "ChargeBusContract", "ChargeBusMQTT", "ChargeBusConfig", "ChargeBusDaemonKit",
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    .product(name: "GRDB", package: "GRDB.swift"),
+]
+
 let package = Package(
     name: "ChargeBus",
     platforms: [.macOS(.v15)],
@@ -70,27 +80,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "ChargeBusHealth", dependencies: [
-                "ChargeBusContract", "ChargeBusMQTT", "ChargeBusConfig", "ChargeBusDaemonKit",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-        ], swiftSettings: strict),
-        .target(name: "ChargeBusAlerts", dependencies: [
-                "ChargeBusContract", "ChargeBusMQTT", "ChargeBusConfig", "ChargeBusDaemonKit",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-        ], swiftSettings: strict),
-        .target(name: "ChargeBusCommands", dependencies: [
-                "ChargeBusContract", "ChargeBusMQTT", "ChargeBusConfig", "ChargeBusDaemonKit",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-        ], swiftSettings: strict),
+        .target(name: "ChargeBusHealth", dependencies: daemonDependencies, swiftSettings: strict),
+        .target(name: "ChargeBusAlerts", dependencies: daemonDependencies, swiftSettings: strict),
+        .target(name: "ChargeBusCommands", dependencies: daemonDependencies, swiftSettings: strict),
         .target(
             name: "ChargeBusSimulator",
             dependencies: [
