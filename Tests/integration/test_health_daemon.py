@@ -203,6 +203,9 @@ async def test_restart_in_an_outage_keeps_since_and_reports_availability(
         assert "DC (L3): 1" in status.stdout and "AC (L2): 2" in status.stdout, status.stdout
         assert AC2 in status.stdout and "Offline" in status.stdout, status.stdout
 
+    # The chargers disconnected when the block ended: let the daemon record that before stopping it
+    # (otherwise the disconnect waits, queued for its persistent session, until the next start).
+    await bus.wait_for_async(f"ev/chargers/{DC}/health", lambda p: p["bucket"] == "Offline", since=mark, timeout=15)
     health.stop()
     report = cli.run("report", "availability", "--data", str(health.data_dir), "--from=-1h", "--to", "now",
                      "--format", "json", data=False)
