@@ -88,18 +88,8 @@ extension SimulatedChargePoint {
 
         case "RemoteStartTransaction":
             let idTag = try requireString(payload, "idTag")
-            let requested = try optionalInt(payload, "connectorId")
-            let candidates = requested.map { [$0] } ?? Array(1...profile.connectorCount)
-            guard let connector = candidates.first(where: { connectors.indices.contains($0) && $0 > 0 && canStartSession($0)
-                && connectors[$0].remoteStartTag == nil })
-            else { return status("Rejected") }
-            connectors[connector].remoteStartTag = String(idTag.prefix(20))
-            if sessionsSpawned {
-                wake(.connector(connector))
-            } else {
-                spawn { await self.runSession(connector) }
-            }
-            return status("Accepted")
+            let accepted = armRemoteStart(on: try optionalInt(payload, "connectorId"), tag: String(idTag.prefix(20)))
+            return status(accepted ? "Accepted" : "Rejected")
 
         case "RemoteStopTransaction":
             let transactionId = try requireInt(payload, "transactionId")
@@ -309,4 +299,22 @@ extension SimulatedChargePoint {
         do { try await clock.sleep(for: .seconds(5)) } catch { return }
         await notifyDiagnostics("Uploaded")
     }
+
+    /// Arms a remote start on the requested connector (or the first free one) and gets its session
+    /// going. False when no connector can take it.
+    func armRemoteStart(on requested: Int?, tag: String, remoteStartId: Int? = nil) -> Bool {
+        let candidates = requested.map { [$0] } ?? Array(1...profile.connectorCount)
+        guard let connector = candidates.first(where: { connectors.indices.contains($0) && $0 > 0 && canStartSession($0)
+            && connectors[$0].remoteStartTag == nil })
+        else { return false }
+        connectors[connector].remoteStartTag = tag
+        connectors[connector].remoteStartId = remoteStartId
+        if sessionsSpawned {
+            wake(.connector(connector))
+        } else {
+            spawn { await self.runSession(connector) }
+        }
+        return true
+    }
 }
+

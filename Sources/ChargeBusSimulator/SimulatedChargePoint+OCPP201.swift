@@ -107,42 +107,8 @@ extension SimulatedChargePoint {
         let remoteStartId = connectors[connector].remoteStartId
         connectors[connector].remoteStartTag = nil
         connectors[connector].remoteStartId = nil
-        connectors[connector].stopRequest = nil
-        let idTag = remoteTag ?? randomIdTag()
-
-        setPhase(connector, .preparing)
-        await reportStatus(connector)
-        if await wait(.connector(connector), for: .seconds(3)) == .cancelled { return }
-
-        func backToAvailable() async {
-            setPhase(connector, .available)
-            connectors[connector].stopRequest = nil
-            await reportStatus(connector)
-        }
-
-        if consumeFailedStart(connector) {
-            logger.debug("failed start", metadata: ["connector": "\(connector)"])
-            if await wait(.connector(connector), for: .seconds(20)) == .cancelled { return }
-            await backToAvailable()
-            return
-        }
-        if remoteTag == nil || configuration.authorizeRemoteTxRequests {
-            do {
-                let response = try await call("Authorize", ChargePointMessages201.authorize(idToken: idTag))
-                guard response["idTokenInfo"]?["status"]?.stringValue == "Accepted" else {
-                    await backToAvailable()
-                    return
-                }
-            } catch {
-                if error == .cancelled { return }
-                await backToAvailable()
-                return
-            }
-        }
-        guard connectors[connector].stopRequest == nil, connectors[connector].fault == nil else {
-            await backToAvailable()
-            return
-        }
+        guard let idTag = await beginSession(connector, remoteTag: remoteTag) else { return }
+        func backToAvailable() async { await self.backToAvailable(connector) }
 
         let model = ChargingSessionModel.random(kind: profile.kind, connectorMaxW: profile.maxPowerW, phases: profile.phases,
                                                 registerWh: connectors[connector].registerWh, using: &random)
@@ -353,19 +319,9 @@ extension SimulatedChargePoint {
             let idToken = try requireString(token, "idToken")
             _ = try requireString(token, "type")
             let remoteStartId = try requireInt(payload, "remoteStartId")
-            let requested = try optionalInt(payload, "evseId")
-            let candidates = requested.map { [$0] } ?? Array(1...profile.connectorCount)
-            guard let connector = candidates.first(where: { connectors.indices.contains($0) && $0 > 0 && canStartSession($0)
-                && connectors[$0].remoteStartTag == nil })
-            else { return status("Rejected") }
-            connectors[connector].remoteStartTag = String(idToken.prefix(36))
-            connectors[connector].remoteStartId = remoteStartId
-            if sessionsSpawned {
-                wake(.connector(connector))
-            } else {
-                spawn { await self.runSession(connector) }
-            }
-            return status("Accepted")
+            let accepted = armRemoteStart(on: try optionalInt(payload, "evseId"), tag: String(idToken.prefix(36)),
+                                          remoteStartId: remoteStartId)
+            return status(accepted ? "Accepted" : "Rejected")
 
         case "RequestStopTransaction":
             let transactionId = try requireString(payload, "transactionId")

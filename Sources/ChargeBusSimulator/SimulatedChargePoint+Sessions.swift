@@ -176,6 +176,54 @@ extension SimulatedChargePoint {
     }
 
     /// Preparing → Authorize → StartTransaction → Charging with MeterValues → StopTransaction → Finishing → Available.
+    /// How every session starts, whatever the protocol: Preparing, a scheduled failed start,
+    /// Authorize (which a remote start may skip), and a last check for a stop request or a fault.
+    /// Returns the id tag to charge with, or nil when the session does not go ahead (the connector
+    /// is back to Available, or the charger is stopping).
+    func beginSession(_ connector: Int, remoteTag: String?) async -> String? {
+        connectors[connector].stopRequest = nil
+        let idTag = remoteTag ?? randomIdTag()
+
+        setPhase(connector, .preparing)
+        await reportStatus(connector)
+        if await wait(.connector(connector), for: .seconds(3)) == .cancelled { return nil }
+
+        if consumeFailedStart(connector) {
+            // The vehicle never starts drawing; the driver gives up and unplugs.
+            logger.debug("failed start", metadata: ["connector": "\(connector)"])
+            if await wait(.connector(connector), for: .seconds(20)) == .cancelled { return nil }
+            await backToAvailable(connector)
+            return nil
+        }
+        if remoteTag == nil || configuration.authorizeRemoteTxRequests {
+            let (request, infoKey) = is201
+                ? (ChargePointMessages201.authorize(idToken: idTag), "idTokenInfo")
+                : (ChargePointMessages.authorize(idTag: idTag), "idTagInfo")
+            do {
+                let response = try await call("Authorize", request)
+                guard response[infoKey]?["status"]?.stringValue == "Accepted" else {
+                    await backToAvailable(connector)
+                    return nil
+                }
+            } catch {
+                if error == .cancelled { return nil }
+                await backToAvailable(connector)
+                return nil
+            }
+        }
+        guard connectors[connector].stopRequest == nil, connectors[connector].fault == nil else {
+            await backToAvailable(connector)
+            return nil
+        }
+        return idTag
+    }
+
+    func backToAvailable(_ connector: Int) async {
+        setPhase(connector, .available)
+        connectors[connector].stopRequest = nil
+        await reportStatus(connector)
+    }
+
     func runSession(_ connector: Int) async {
         if is201 {
             await runSession201(connector)
@@ -183,43 +231,8 @@ extension SimulatedChargePoint {
         }
         let remoteTag = connectors[connector].remoteStartTag
         connectors[connector].remoteStartTag = nil
-        connectors[connector].stopRequest = nil
-        let idTag = remoteTag ?? randomIdTag()
-
-        setPhase(connector, .preparing)
-        await reportStatus(connector)
-        if await wait(.connector(connector), for: .seconds(3)) == .cancelled { return }
-
-        func backToAvailable() async {
-            setPhase(connector, .available)
-            connectors[connector].stopRequest = nil
-            await reportStatus(connector)
-        }
-
-        if consumeFailedStart(connector) {
-            // The vehicle never starts drawing; the driver gives up and unplugs.
-            logger.debug("failed start", metadata: ["connector": "\(connector)"])
-            if await wait(.connector(connector), for: .seconds(20)) == .cancelled { return }
-            await backToAvailable()
-            return
-        }
-        if remoteTag == nil || configuration.authorizeRemoteTxRequests {
-            do {
-                let response = try await call("Authorize", ChargePointMessages.authorize(idTag: idTag))
-                guard response["idTagInfo"]?["status"]?.stringValue == "Accepted" else {
-                    await backToAvailable()
-                    return
-                }
-            } catch {
-                if error == .cancelled { return }
-                await backToAvailable()
-                return
-            }
-        }
-        guard connectors[connector].stopRequest == nil, connectors[connector].fault == nil else {
-            await backToAvailable()
-            return
-        }
+        guard let idTag = await beginSession(connector, remoteTag: remoteTag) else { return }
+        func backToAvailable() async { await self.backToAvailable(connector) }
 
         var model = ChargingSessionModel.random(kind: profile.kind, connectorMaxW: profile.maxPowerW, phases: profile.phases,
                                                 registerWh: connectors[connector].registerWh, using: &random)
