@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // All unsafe C interop with libmosquitto lives behind this module and ChargeBusMQTT.
@@ -83,6 +84,22 @@ let package = Package(
         .target(name: "ChargeBusHealth", dependencies: daemonDependencies, swiftSettings: strict),
         .target(name: "ChargeBusAlerts", dependencies: daemonDependencies, swiftSettings: strict),
         .target(name: "ChargeBusCommands", dependencies: daemonDependencies, swiftSettings: strict),
+        // All unsafe C interop with libcurl (the SMTP, SMS and webhook transfers) lives behind
+        // this module and ChargeBusNotify/Channels/CurlTransfer.swift.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "ChargeBusNotify",
+            dependencies: daemonDependencies + [
+                "CCurl",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "ChargeBusSimulator",
             dependencies: [
@@ -100,7 +117,7 @@ let package = Package(
             name: "chargebus",
             dependencies: [
                 "ChargeBusContract", "ChargeBusMQTT", "ChargeBusOCPP", "ChargeBusBridge", "ChargeBusSimulator", "ChargeBusConfig",
-                "ChargeBusDaemonKit", "ChargeBusHealth", "ChargeBusAlerts", "ChargeBusCommands",
+                "ChargeBusDaemonKit", "ChargeBusHealth", "ChargeBusAlerts", "ChargeBusCommands", "ChargeBusNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -119,6 +136,7 @@ let package = Package(
         .testTarget(name: "ChargeBusHealthTests", dependencies: ["ChargeBusHealth"], swiftSettings: strict),
         .testTarget(name: "ChargeBusAlertsTests", dependencies: ["ChargeBusAlerts"], swiftSettings: strict),
         .testTarget(name: "ChargeBusCommandsTests", dependencies: ["ChargeBusCommands"], swiftSettings: strict),
+        .testTarget(name: "ChargeBusNotifyTests", dependencies: ["ChargeBusNotify"], swiftSettings: strict),
         .testTarget(name: "ChargeBusSimulatorTests", dependencies: ["ChargeBusSimulator"], swiftSettings: strict),
     ]
 )

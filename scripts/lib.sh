@@ -32,7 +32,7 @@ pkg_installed() {
 # The apt packages the build and the broker need. python3-venv only when the python3 on PATH
 # cannot make a virtualenv (Debian's own python3 without it); a pyenv/other python is used as is.
 cb_required_packages() {
-    local pkgs=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev libssl-dev pkg-config)
+    local pkgs=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config)
     if [ "${1:-}" = "--with-python" ]; then
         if ! command -v python3 >/dev/null 2>&1; then
             pkgs+=(python3 python3-venv)
