@@ -253,3 +253,35 @@ public protocol NotificationChannel: Sendable {
     var kind: ChannelKind { get }
     func send(_ notification: OutgoingNotification) async throws(DeliveryFailure) -> DeliveryReceipt
 }
+
+/// Who routing chose for one escalation step, and whom it considered and left out.
+public struct RecipientResolution: Sendable, Hashable {
+    public var chosen: [RoutedRecipient]
+    public var skipped: [SkippedRecipient]
+
+    public init(chosen: [RoutedRecipient], skipped: [SkippedRecipient]) {
+        self.chosen = chosen
+        self.skipped = skipped
+    }
+}
+
+/// Routing as the engine sees it: the configured route tree with the directory behind it.
+public protocol AlertRouting: Sendable {
+    /// The routes that match, in tree order, honouring `continue`; the default route when none does.
+    func match(_ facts: AlertFacts) -> [RouteMatch]
+    /// The recipients of escalation step `step` of a matched route at time `at`: on-call schedules
+    /// and groups resolved to technicians, technicians' preferences applied.
+    func recipients(forStep step: Int, of policy: RoutePolicy, facts: AlertFacts, at: Date) -> RecipientResolution
+}
+
+/// A template could not be rendered (at send time: recorded as a permanent failure).
+public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// Templates as the engine sees them.
+public protocol NotificationRendering: Sendable {
+    func render(_ content: NotificationContent) throws(TemplateError) -> RenderedMessage
+}
