@@ -91,11 +91,13 @@ public struct OnCallSchedule: Sendable, Hashable {
     /// The rotation name used when there are no windows.
     public static let defaultRotation = "default"
 
-    /// The answer without `until`.
-    private func state(at date: Date, calendar: Calendar) -> (technicians: [String], reason: String) {
-        if let override = overrides.last(where: { $0.from <= date && date < $0.to }) {
+    /// The answer without `until`, and what it rests on (`key`): the answer changes when the key
+    /// does, not when only the wording of a reason (the time in a gap's reason) does.
+    private func state(at date: Date, calendar: Calendar) -> (technicians: [String], reason: String, key: String) {
+        if let index = overrides.lastIndex(where: { $0.from <= date && date < $0.to }) {
+            let override = overrides[index]
             let to = LocalClock.stamp(override.to, in: timeZone)
-            return (override.technicians, "override: \(override.reason) (until \(to))")
+            return (override.technicians, "override: \(override.reason) (until \(to))", "override \(index)")
         }
         let window: OnCallWindow?
         if windows.isEmpty {
@@ -104,14 +106,15 @@ public struct OnCallSchedule: Sendable, Hashable {
             window = windows.first { $0.time.contains(date, calendar: calendar) }
         }
         guard let window else {
-            return ([], "nobody on call: no window covers \(LocalClock.shortStamp(date, in: timeZone))")
+            return ([], "nobody on call: no window covers \(LocalClock.shortStamp(date, in: timeZone))", "gap")
         }
         guard let rotation = rotations[window.rotation], let slot = rotation.slot(at: date, calendar: calendar) else {
-            return ([], "nobody on call: rotation \(window.rotation) has no members")
+            return ([], "nobody on call: rotation \(window.rotation) has no members", "gap")
         }
         let place = window.name.isEmpty ? "" : "window \(window.name) (\(window.time.description)), "
         let label = rotation.name == Self.defaultRotation ? "rotation" : "rotation \(rotation.name)"
-        return ([slot.member], "\(place)\(label) slot \(slot.index + 1) of \(rotation.members.count)")
+        return ([slot.member], "\(place)\(label) slot \(slot.index + 1) of \(rotation.members.count)",
+                "window \(window.name) rotation \(rotation.name) slot \(slot.index)")
     }
 
     /// How far ahead `until` is looked for.
@@ -134,7 +137,7 @@ public struct OnCallSchedule: Sendable, Hashable {
         var until: Date?
         for candidate in Set(candidates).sorted() where candidate <= horizon {
             let next = state(at: candidate, calendar: calendar)
-            if next.technicians != now.technicians || next.reason != now.reason {
+            if next.technicians != now.technicians || next.key != now.key {
                 until = candidate
                 break
             }

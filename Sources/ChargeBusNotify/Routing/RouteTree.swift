@@ -94,7 +94,7 @@ public struct RouteTree: AlertRouting {
         func addOnCall(_ schedule: String, receiver: String) {
             let answer = directory.onCall(schedule: schedule, at: at)
             guard !answer.isGap else {
-                skipped.append(SkippedRecipient(name: receiver, channel: nil, reason: "nobody on call for \(schedule): \(answer.reason)"))
+                skipped.append(SkippedRecipient(name: receiver, channel: nil, reason: "\(schedule): \(answer.reason)"))
                 return
             }
             for id in answer.technicians { addPerson(id, reason: "on call for \(schedule) (\(answer.reason))", receiver: receiver) }
