@@ -136,7 +136,7 @@ import Testing
         let open = onCall(d, "day", "2026-10-25T07:00:00Z")
         #expect(open.technicians == ["alice"])
         #expect(open.until == F.date("2026-10-25T17:00:00Z"))
-        #expect(open.until.map { $0.timeIntervalSince(F.date("2026-10-25T07:00:00Z")) } == 10 * 3600)
+        #expect(open.until.map { $0.timeIntervalSince(F.date("2026-10-25T07:00:00Z")) } == 36_000.0)
         #expect(onCall(d, "day", "2026-10-25T17:00:00Z").isGap)
         // The day before, in CEST, the same window is 06:00Z–16:00Z.
         #expect(onCall(d, "day", "2026-10-24T06:00:00Z").technicians == ["alice"])

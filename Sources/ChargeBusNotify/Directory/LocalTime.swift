@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 // Wall-clock arithmetic for sites and schedules. Everything here goes through a Gregorian
 // Calendar set to the place's TimeZone, never through fixed second counts, so "08:00 on Monday"
@@ -176,6 +177,17 @@ enum LocalClock {
     /// The common abbreviation (CET, CEST, EST, BST). ICU's US English data only knows the American
     /// ones and renders Europe's as GMT+1, so British English is asked second.
     static func abbreviation(_ timeZone: TimeZone, at date: Date) -> String {
+        // A 40-alert message formats 120 times; DateFormatter is too slow to build for each.
+        let key = "\(timeZone.identifier)|\(timeZone.secondsFromGMT(for: date))|\(timeZone.isDaylightSavingTime(for: date))"
+        if let known = abbreviations.withLock({ $0[key] }) { return known }
+        let text = formatAbbreviation(timeZone, at: date)
+        abbreviations.withLock { $0[key] = text }
+        return text
+    }
+
+    private static let abbreviations = Mutex<[String: String]>([:])
+
+    private static func formatAbbreviation(_ timeZone: TimeZone, at date: Date) -> String {
         var fallback = ""
         for locale in ["en_US", "en_GB"] {
             let formatter = DateFormatter()

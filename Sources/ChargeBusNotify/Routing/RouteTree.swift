@@ -107,7 +107,8 @@ public struct RouteTree: AlertRouting {
             }
             switch receiver {
             case .technician(let id):
-                addPerson(id, reason: "named in route \(policy.route) as \(text)", receiver: text)
+                let place = step == 0 ? "route \(policy.route)" : "escalation step \(step) of route \(policy.route)"
+                addPerson(id, reason: "named in \(place) as \(text)", receiver: text)
             case .onCall(let schedule):
                 addOnCall(schedule, receiver: text)
             case .onCallForSite:
