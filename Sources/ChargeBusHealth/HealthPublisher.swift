@@ -80,9 +80,10 @@ final class HealthPublisher: Sendable {
         if tickDue { published.withLock { $0.tickAt = now } }
 
         // Store first: a transition published but not stored would be missing from the reports.
-        if !outputs.transitions.isEmpty || !outputs.connectivityEvents.isEmpty {
+        if !outputs.transitions.isEmpty || !outputs.connectivityEvents.isEmpty || !outputs.heartbeatSlots.isEmpty {
             do {
-                try await store.record(transitions: outputs.transitions, connectivityEvents: outputs.connectivityEvents)
+                try await store.record(transitions: outputs.transitions, connectivityEvents: outputs.connectivityEvents,
+                                       heartbeatSlots: outputs.heartbeatSlots)
             } catch {
                 logger.error("cannot store bucket transitions", metadata: ["error": .string("\(error)")])
             }
