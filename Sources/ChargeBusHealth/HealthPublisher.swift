@@ -140,6 +140,18 @@ final class HealthPublisher: Sendable {
         }
     }
 
+    /// After the client disconnected: stores the transitions, connectivity events and heartbeat
+    /// sums the engine still holds; there is nothing to publish with.
+    func store(shared: SharedEngine, now: Date) async {
+        let outputs = shared.engine.withLock { $0.drain(now: now) }
+        do {
+            try await store.record(transitions: outputs.transitions, connectivityEvents: outputs.connectivityEvents,
+                                   heartbeatSlots: outputs.heartbeatSlots)
+        } catch {
+            logger.error("cannot store bucket transitions", metadata: ["error": .string("\(error)")])
+        }
+    }
+
     /// Retained QoS 1; a nil value clears the retained topic with an empty payload.
     private func send<T: Encodable>(_ topic: String, _ value: T?, kind: String) async {
         do {
