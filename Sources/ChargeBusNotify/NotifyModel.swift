@@ -170,17 +170,21 @@ public struct NotificationContent: Codable, Sendable, Hashable {
     public var recipient: Recipient
     /// The escalation step (0 for the route's own receivers).
     public var escalationStep: Int
-    /// The alerts, in the order they arrived.
+    /// The alerts, in the order they arrived; only the first ones of a very large group.
     public var items: [Item]
+    /// How many alerts the message is about (more than `items.count` when the list was cut).
+    public var totalItems: Int
     public var at: Date
 
-    public init(kind: NotificationKind, route: String, site: String?, recipient: Recipient, escalationStep: Int, items: [Item], at: Date) {
+    public init(kind: NotificationKind, route: String, site: String?, recipient: Recipient, escalationStep: Int, items: [Item],
+                totalItems: Int? = nil, at: Date) {
         self.kind = kind
         self.route = route
         self.site = site
         self.recipient = recipient
         self.escalationStep = escalationStep
         self.items = items
+        self.totalItems = totalItems ?? items.count
         self.at = at
     }
 }
