@@ -78,10 +78,13 @@ public struct ConnectivityEvent: Sendable, Equatable {
 public struct RestoredHistory: Sendable {
     public var lastBuckets: [String: (bucket: HealthBucket, since: Date)]
     public var connectivityEvents: [ConnectivityEvent]
+    public var heartbeatSlots: [HeartbeatSlot]
 
-    public init(lastBuckets: [String: (bucket: HealthBucket, since: Date)] = [:], connectivityEvents: [ConnectivityEvent] = []) {
+    public init(lastBuckets: [String: (bucket: HealthBucket, since: Date)] = [:], connectivityEvents: [ConnectivityEvent] = [],
+                heartbeatSlots: [HeartbeatSlot] = []) {
         self.lastBuckets = lastBuckets
         self.connectivityEvents = connectivityEvents
+        self.heartbeatSlots = heartbeatSlots
     }
 }
 
@@ -92,9 +95,10 @@ public struct HealthOutputs: Sendable {
     public var sessions: [(chargerID: String, connector: Int, session: LiveSession?)] = []
     public var transitions: [BucketTransition] = []
     public var connectivityEvents: [ConnectivityEvent] = []
+    public var heartbeatSlots: [HeartbeatSlot] = []
 
     public var isEmpty: Bool {
-        chargerHealth.isEmpty && sessions.isEmpty && transitions.isEmpty && connectivityEvents.isEmpty
+        chargerHealth.isEmpty && sessions.isEmpty && transitions.isEmpty && connectivityEvents.isEmpty && heartbeatSlots.isEmpty
     }
 }
 
@@ -113,13 +117,36 @@ public struct HealthEngine: Sendable {
 
     private var restoredBuckets: [String: (bucket: HealthBucket, since: Date)]
     private var restoredEvents: [String: [ConnectivityEvent]]
+    private var restoredSlots: [String: [HeartbeatSlot]]
+    /// Every state and connector status received before `settle`, in arrival order: the broker's
+    /// queue for the persistent session holds what happened while the daemon was down, and
+    /// `settle` replays it in bridge time so that an outage that began and ended meanwhile is stored.
+    private var rebuildLog: [String: [RebuildEntry]] = [:]
 
     private var dirtyHealth: Set<String> = []
     private var clearedHealth: Set<String> = []
     private var sessionOutputs: [(String, Int, LiveSession?)] = []
     private var transitions: [BucketTransition] = []
     private var connectivityEvents: [ConnectivityEvent] = []
+    private var dirtySlots: Set<SlotKey> = []
     private var lastTickHour: Int64?
+
+    enum RebuildEntry {
+        case state(ChargerState)
+        case status(connector: Int, ConnectorStatus)
+
+        var at: Date {
+            switch self {
+            case .state(let state): state.at
+            case .status(_, let status): status.at
+            }
+        }
+    }
+
+    struct SlotKey: Hashable {
+        var chargerID: String
+        var hour: Int64
+    }
 
     /// Set when counts may have changed (a bucket, site or class changed, a charger came or went).
     public var summariesDirty = true
@@ -130,6 +157,7 @@ public struct HealthEngine: Sendable {
         self.configuration = configuration
         self.restoredBuckets = restored.lastBuckets
         self.restoredEvents = Dictionary(grouping: restored.connectivityEvents, by: \.chargerID)
+        self.restoredSlots = Dictionary(grouping: restored.heartbeatSlots, by: \.chargerID)
     }
 
     // MARK: Inputs
@@ -154,6 +182,13 @@ public struct HealthEngine: Sendable {
         let outputsBefore = (transitions.count, sessionOutputs.count)
         var record = existing ?? makeRecord(id)
         var eventTime: Date?
+        if !settled {
+            switch input {
+            case .state(_, let state): rebuildLog[id, default: []].append(.state(state))
+            case .connectorStatus(_, let connector, let status?): rebuildLog[id, default: []].append(.status(connector: connector, status))
+            default: break
+            }
+        }
         switch input {
         case .info(_, let info?):
             let before = (record.site(configuration), record.chargerClass(configuration))
@@ -194,6 +229,7 @@ public struct HealthEngine: Sendable {
         case .heartbeat(_, let at):
             if let last = record.lastHeartbeat, at > last {
                 record.stats.recordInterval(at.timeIntervalSince(last), at: at)
+                dirtySlots.insert(SlotKey(chargerID: id, hour: HeartbeatStatistics.hour(of: at)))
             }
             if record.lastHeartbeat.map({ at > $0 }) ?? true { record.lastHeartbeat = at }
             touch(&record, at: at)
@@ -284,6 +320,9 @@ public struct HealthEngine: Sendable {
             case .missed: record.stats.recordMissed(event.count, at: event.at)
             case .reconnect: record.stats.recordReconnect(at: event.at)
             }
+        }
+        for slot in restoredSlots.removeValue(forKey: id) ?? [] {
+            record.stats.restoreIntervals(slot.sums, hour: slot.hour)
         }
         summariesDirty = true
         return record
@@ -394,13 +433,76 @@ public struct HealthEngine: Sendable {
             }
             chargers[id] = record
             dirtyHealth.insert(id)
+            replayRebuildLog(id)
             evaluate(id, eventTime: nil, now: now)
         }
         restoredBuckets = [:]
         restoredEvents = [:]
+        restoredSlots = [:]
+        rebuildLog = [:]
         summariesDirty = true
         listsDirty = true
         lastTickHour = HeartbeatStatistics.hour(of: now)
+    }
+
+    /// Replays, in bridge time, the states and connector statuses received while rebuilding that
+    /// are newer than the stored bucket's `since`, and stores every bucket change they imply. The
+    /// retained messages alone only give the picture now: an outage that began and ended while
+    /// the daemon was down is only in the queued messages. What is not newer than `since` is
+    /// already in the history and only sets the scene; duplicates and arrival order do not matter.
+    ///
+    /// The scene before the queue: a charger not stored as Offline was connected, and its
+    /// connectors are those of our own retained health (what a status replaced while the daemon
+    /// was down said is neither retained nor queued). The rest of the record (info, boot, sessions,
+    /// statistics) is taken as it is now.
+    private mutating func replayRebuildLog(_ id: String) {
+        guard var record = chargers[id], let cutoff = record.since, let restored = record.bucket,
+              let log = rebuildLog[id], log.contains(where: { $0.at > cutoff }) else { return }
+        // Arrival order breaks ties: the broker delivers the queue in publication order.
+        let entries = log.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        var picture = record
+        picture.state = restored == .offline ? nil : ChargerState(online: true, at: cutoff)
+        picture.connectors = [:]
+        for (key, connector) in record.lastPublished?.connectors ?? [:] {
+            guard let number = Int(key) else { continue }
+            picture.connectors[number] = ConnectorStatus(
+                at: connector.at, status: connector.status, errorCode: connector.errorCode, vendorId: connector.vendorId,
+                vendorErrorCode: connector.vendorErrorCode, info: connector.info)
+        }
+        picture.silentSince = nil
+        for (index, entry) in entries.enumerated() {
+            switch entry {
+            case .state(let state):
+                if let known = picture.state, known.at > state.at { break }
+                picture.state = state
+            case .status(let connector, let status):
+                if let known = picture.connectors[connector], known.at > status.at { break }
+                picture.connectors[connector] = status
+            }
+            let at = entry.at
+            if at <= cutoff || (index + 1 < entries.count && entries[index + 1].at == at) { continue }
+            if let signal = picture.signal, signal.at > at { picture.signal = nil }
+            let evaluation = BucketRules.evaluate(picture, bridges: bridges(asOf: at), configuration: configuration, now: at)
+            guard evaluation.bucket != record.bucket else { continue }
+            transitions.append(BucketTransition(
+                chargerID: id, at: at, from: record.bucket, to: evaluation.bucket, site: record.site(configuration),
+                class: record.chargerClass(configuration), reason: evaluation.reason, errorCode: evaluation.errorCode,
+                vendorErrorCode: evaluation.vendorErrorCode))
+            record.bucket = evaluation.bucket
+            record.since = at
+        }
+        chargers[id] = record
+    }
+
+    /// The bridges as they were at `time`, as far as their retained state tells: one that went down
+    /// later was up, and one that (re)started later was in its previous run.
+    private func bridges(asOf time: Date) -> [String: BridgeView] {
+        bridges.mapValues { bridge in
+            var view = bridge
+            if let down = bridge.downSince, down > time { view = BridgeView(online: true, upSince: bridge.upSince) }
+            if let up = view.upSince, up > time { view.upSince = nil }
+            return view
+        }
     }
 
     /// Periodic: the silence check, WeakSignal windows ageing out, 24 h statistics rolling over.
@@ -502,6 +604,11 @@ public struct HealthEngine: Sendable {
         transitions = []
         outputs.connectivityEvents = connectivityEvents
         connectivityEvents = []
+        for key in dirtySlots {
+            guard let sums = chargers[key.chargerID]?.stats.intervalSlot(hour: key.hour) else { continue }
+            outputs.heartbeatSlots.append(HeartbeatSlot(chargerID: key.chargerID, hour: key.hour, sums: sums))
+        }
+        dirtySlots = []
         return outputs
     }
 

@@ -80,9 +80,10 @@ final class HealthPublisher: Sendable {
         if tickDue { published.withLock { $0.tickAt = now } }
 
         // Store first: a transition published but not stored would be missing from the reports.
-        if !outputs.transitions.isEmpty || !outputs.connectivityEvents.isEmpty {
+        if !outputs.transitions.isEmpty || !outputs.connectivityEvents.isEmpty || !outputs.heartbeatSlots.isEmpty {
             do {
-                try await store.record(transitions: outputs.transitions, connectivityEvents: outputs.connectivityEvents)
+                try await store.record(transitions: outputs.transitions, connectivityEvents: outputs.connectivityEvents,
+                                       heartbeatSlots: outputs.heartbeatSlots)
             } catch {
                 logger.error("cannot store bucket transitions", metadata: ["error": .string("\(error)")])
             }
@@ -136,6 +137,18 @@ final class HealthPublisher: Sendable {
             }
             if sendProblems { await send(topics.fleetProblems, problems, kind: "problems") }
             if sendConnectivity { await send(topics.fleetConnectivity, connectivity, kind: "connectivity") }
+        }
+    }
+
+    /// After the client disconnected: stores the transitions, connectivity events and heartbeat
+    /// sums the engine still holds; there is nothing to publish with.
+    func store(shared: SharedEngine, now: Date) async {
+        let outputs = shared.engine.withLock { $0.drain(now: now) }
+        do {
+            try await store.record(transitions: outputs.transitions, connectivityEvents: outputs.connectivityEvents,
+                                   heartbeatSlots: outputs.heartbeatSlots)
+        } catch {
+            logger.error("cannot store bucket transitions", metadata: ["error": .string("\(error)")])
         }
     }
 

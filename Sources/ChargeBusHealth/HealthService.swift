@@ -95,47 +95,48 @@ public struct HealthService: Service, CustomStringConvertible {
 
         let publisher = HealthPublisher(topics: topics, client: client, store: store, logger: logger, metrics: metrics,
                                         configuration: configuration)
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for subscription in inputs + own { group.addTask { await consume(subscription) } }
-                group.addTask {
-                    // Settle: wait for the retained burst to end.
-                    let quiet = Duration.milliseconds(self.configuration.settleQuietMs)
-                    let limit = Duration.milliseconds(self.configuration.settleMaxMs)
-                    while true {
-                        do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
-                        let sinceConnect = clock.now - connectedInstant
-                        let lastMs = lastRetained.milliseconds.load(ordering: .relaxed)
-                        let sinceRetained = (clock.now - startInstant) - .milliseconds(lastMs)
-                        if sinceConnect >= limit || (sinceConnect >= quiet && sinceRetained >= quiet) { break }
-                    }
-                    let settledAt = self.now()
-                    let chargers = shared.engine.withLock { engine in
-                        engine.settle(now: settledAt)
-                        return engine.chargers.count
-                    }
-                    for subscription in own { await subscription.cancel() }
-                    try? self.store.runSettled(runID, at: settledAt)
-                    let rebuild = clock.now - startInstant
-                    self.logger.info("health rebuilt; publishing", metadata: [
-                        "chargers": .stringConvertible(chargers), "rebuild.ms": .stringConvertible(rebuild / .milliseconds(1)),
-                    ])
-                    Gauge(label: "chargebus_health_rebuild_seconds").record(Double(rebuild / .milliseconds(1)) / 1000)
-                    do {
-                        try await publisher.run(shared: shared, now: self.now)
-                    } catch is CancellationError {}
+        try await withThrowingTaskGroup(of: Void.self) { consumers in
+            for subscription in inputs + own { consumers.addTask { await consume(subscription) } }
+            try await cancelWhenGracefulShutdown {
+                // Settle: wait for the retained burst to end.
+                let quiet = Duration.milliseconds(self.configuration.settleQuietMs)
+                let limit = Duration.milliseconds(self.configuration.settleMaxMs)
+                while true {
+                    do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
+                    let sinceConnect = clock.now - connectedInstant
+                    let lastMs = lastRetained.milliseconds.load(ordering: .relaxed)
+                    let sinceRetained = (clock.now - startInstant) - .milliseconds(lastMs)
+                    if sinceConnect >= limit || (sinceConnect >= quiet && sinceRetained >= quiet) { break }
                 }
-                // Consumers end when the group is cancelled (graceful shutdown); the own-topic
-                // consumers end earlier, after the rebuild, which is why this waits for all.
-                try await group.waitForAll()
+                let settledAt = self.now()
+                let chargers = shared.engine.withLock { engine in
+                    engine.settle(now: settledAt)
+                    return engine.chargers.count
+                }
+                for subscription in own { await subscription.cancel() }
+                try? self.store.runSettled(runID, at: settledAt)
+                let rebuild = clock.now - startInstant
+                self.logger.info("health rebuilt; publishing", metadata: [
+                    "chargers": .stringConvertible(chargers), "rebuild.ms": .stringConvertible(rebuild / .milliseconds(1)),
+                ])
+                Gauge(label: "chargebus_health_rebuild_seconds").record(Double(rebuild / .milliseconds(1)) / 1000)
+                do {
+                    try await publisher.run(shared: shared, now: self.now)
+                } catch is CancellationError {}
             }
+            // Graceful shutdown: publish and store what is pending, then leave cleanly.
+            await publisher.flush(shared: shared, now: self.now(), forceLists: true)
+            let deadline = clock.now + .seconds(5)
+            while client.pendingPublishes > 0, clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            // Disconnect before the consumers end: an iteration that ends while connected unsubscribes
+            // at the broker, and the persistent session would then queue nothing while the daemon is down.
+            await client.disconnect()
+            try await consumers.waitForAll()
+            // What arrived during the last flush was acknowledged to the broker: store it (its
+            // retained health is republished by the next start).
+            await publisher.store(shared: shared, now: self.now())
         }
-        // Graceful shutdown: publish and store what is pending, then leave cleanly.
-        await publisher.flush(shared: shared, now: now(), forceLists: true)
-        let deadline = clock.now + .seconds(5)
-        while client.pendingPublishes > 0, clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         try? store.runStopped(runID, at: now())
-        await client.disconnect()
         logger.info("health daemon stopped")
     }
 

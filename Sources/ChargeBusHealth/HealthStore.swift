@@ -76,13 +76,26 @@ public final class HealthStore: Sendable {
                 t.column("stoppedAt", .double)
             }
         }
+        migrator.registerMigration("v2: heartbeat interval sums per charger and hour") { db in
+            // The hourly sums behind the 24 h heartbeat average and jitter, so that they survive a
+            // restart like the missed beats and reconnects in `connectivityEvent` do.
+            try db.create(table: "heartbeatSlot") { t in
+                t.column("chargerId", .text).notNull()
+                t.column("hour", .integer).notNull().indexed()
+                t.column("intervals", .integer).notNull()
+                t.column("sum", .double).notNull()
+                t.column("sumOfSquares", .double).notNull()
+                t.primaryKey(["chargerId", "hour"])
+            }
+        }
         return migrator
     }
 
     // MARK: Writing
 
-    public func record(transitions: [BucketTransition], connectivityEvents: [ConnectivityEvent]) async throws {
-        guard !transitions.isEmpty || !connectivityEvents.isEmpty else { return }
+    public func record(transitions: [BucketTransition], connectivityEvents: [ConnectivityEvent],
+                       heartbeatSlots: [HeartbeatSlot] = []) async throws {
+        guard !transitions.isEmpty || !connectivityEvents.isEmpty || !heartbeatSlots.isEmpty else { return }
         try await writer.write { db in
             let insertTransition = try db.makeStatement(sql: """
                 INSERT INTO bucketTransition (chargerId, at, fromBucket, toBucket, site, class, reason, errorCode, vendorErrorCode)
@@ -96,12 +109,26 @@ public final class HealthStore: Sendable {
             for e in connectivityEvents {
                 try insertEvent.execute(arguments: [e.chargerID, e.at.timeIntervalSince1970, e.kind.rawValue, e.count])
             }
+            try Self.upsert(heartbeatSlots, db)
+        }
+    }
+
+    /// A slot carries its running totals, so the last write of an hour wins.
+    static func upsert(_ slots: [HeartbeatSlot], _ db: Database) throws {
+        guard !slots.isEmpty else { return }
+        let statement = try db.makeStatement(sql: """
+            INSERT OR REPLACE INTO heartbeatSlot (chargerId, hour, intervals, sum, sumOfSquares) VALUES (?, ?, ?, ?, ?)
+            """)
+        for slot in slots {
+            try statement.execute(arguments: [slot.chargerID, slot.hour, slot.sums.intervals, slot.sums.sum, slot.sums.sumOfSquares])
         }
     }
 
     /// Synchronous variant for tests and tools.
-    public func recordSync(transitions: [BucketTransition], connectivityEvents: [ConnectivityEvent] = []) throws {
+    public func recordSync(transitions: [BucketTransition], connectivityEvents: [ConnectivityEvent] = [],
+                           heartbeatSlots: [HeartbeatSlot] = []) throws {
         try writer.write { db in
+            try Self.upsert(heartbeatSlots, db)
             for t in transitions {
                 try db.execute(sql: """
                     INSERT INTO bucketTransition (chargerId, at, fromBucket, toBucket, site, class, reason, errorCode, vendorErrorCode)
@@ -135,17 +162,18 @@ public final class HealthStore: Sendable {
         }
     }
 
-    /// Drops connectivity events older than `before` (they only feed 24 h statistics).
+    /// Drops connectivity events and heartbeat slots older than `before` (they only feed 24 h statistics).
     public func pruneConnectivityEvents(before: Date) async throws {
         try await writer.write { db in
             try db.execute(sql: "DELETE FROM connectivityEvent WHERE at < ?", arguments: [before.timeIntervalSince1970])
+            try db.execute(sql: "DELETE FROM heartbeatSlot WHERE hour < ?", arguments: [HeartbeatStatistics.hour(of: before)])
         }
     }
 
     // MARK: Reading
 
     /// What a restarting daemon needs: each charger's last bucket and since, and the connectivity
-    /// events of the last 24 h.
+    /// events and heartbeat slots of the last 24 h.
     public func restoredHistory(now: Date) throws -> RestoredHistory {
         try writer.read { db in
             var history = RestoredHistory()
@@ -163,6 +191,12 @@ public final class HealthStore: Sendable {
             history.connectivityEvents = events.compactMap { row in
                 guard let kind = ConnectivityEvent.Kind(rawValue: row["kind"]) else { return nil }
                 return ConnectivityEvent(chargerID: row["chargerId"], at: Date(timeIntervalSince1970: row["at"]), kind: kind, count: row["count"])
+            }
+            let slots = try Row.fetchAll(db, sql: "SELECT * FROM heartbeatSlot WHERE hour > ? ORDER BY hour",
+                                         arguments: [HeartbeatStatistics.hour(of: now) - 24])
+            history.heartbeatSlots = slots.map { row in
+                HeartbeatSlot(chargerID: row["chargerId"], hour: row["hour"],
+                              sums: .init(intervals: row["intervals"], sum: row["sum"], sumOfSquares: row["sumOfSquares"]))
             }
             return history
         }

@@ -75,6 +75,23 @@ public struct HeartbeatStatistics: Sendable, Equatable {
         if recentReconnects.count > Self.recentCapacity { recentReconnects.removeFirst(recentReconnects.count - Self.recentCapacity) }
     }
 
+    /// The interval sums of the slot for `hour`, to be stored: they are all the average and the
+    /// jitter need, so storing them lets both continue across a restart.
+    public func intervalSlot(hour: Int64) -> HeartbeatSlot.Sums? {
+        guard let slot = slots.first(where: { $0.hour == hour }), slot.intervals > 0 else { return nil }
+        return HeartbeatSlot.Sums(intervals: slot.intervals, sum: slot.sum, sumOfSquares: slot.sumOfSquares)
+    }
+
+    /// Puts back the interval sums of a stored slot (missed beats and reconnects come back from
+    /// their own events).
+    public mutating func restoreIntervals(_ sums: HeartbeatSlot.Sums, hour: Int64) {
+        withSlot(at: Date(timeIntervalSince1970: Double(hour) * 3600)) { slot in
+            slot.intervals = sums.intervals
+            slot.sum = sums.sum
+            slot.sumOfSquares = sums.sumOfSquares
+        }
+    }
+
     /// Mean Heartbeat interval over the last 24 h, s.
     public func averageInterval(now: Date) -> Double? {
         let live = liveSlots(now: now)
@@ -116,5 +133,31 @@ public struct HeartbeatStatistics: Sendable, Equatable {
     public static func missedBeats(gap: Double, interval: Double) -> Int {
         guard interval > 0, gap.isFinite, gap > 0 else { return 0 }
         return max(0, Int((gap / interval - 0.5).rounded(.down)))
+    }
+}
+
+/// One charger's Heartbeat interval sums for one hour, as stored in `heartbeatSlot`.
+public struct HeartbeatSlot: Sendable, Equatable {
+    public struct Sums: Sendable, Equatable {
+        public var intervals: Int
+        public var sum: Double
+        public var sumOfSquares: Double
+
+        public init(intervals: Int, sum: Double, sumOfSquares: Double) {
+            self.intervals = intervals
+            self.sum = sum
+            self.sumOfSquares = sumOfSquares
+        }
+    }
+
+    public var chargerID: String
+    /// Hours since 1970 (bridge time), as in `HeartbeatStatistics`.
+    public var hour: Int64
+    public var sums: Sums
+
+    public init(chargerID: String, hour: Int64, sums: Sums) {
+        self.chargerID = chargerID
+        self.hour = hour
+        self.sums = sums
     }
 }

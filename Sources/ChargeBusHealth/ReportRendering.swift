@@ -173,7 +173,7 @@ public enum AvailabilityRendering {
             let date = report.from.addingTimeInterval(span * Double(tick) / 5)
             let tx = x(date)
             out += "<line x1=\"\(f(tx))\" y1=\"\(f(top - 6))\" x2=\"\(f(tx))\" y2=\"\(f(top + Double(max(rows.count, 1)) * rowHeight))\" stroke=\"#e5e7eb\"/>\n"
-            out += "<text x=\"\(f(tx))\" y=\"\(f(top - 10))\" text-anchor=\"middle\" fill=\"#6b7280\" font-size=\"10\">\(escape(String(Timestamp.format(date).prefix(16)).replacingOccurrences(of: "T", with: " ")))</text>\n"
+            out += "<text x=\"\(f(tx))\" y=\"\(f(top - 10))\" text-anchor=\"middle\" fill=\"#6b7280\" font-size=\"10\">\(escape(axisLabel(date, span: span)))</text>\n"
         }
         let incidentsByCharger = Dictionary(grouping: report.incidents, by: \.chargerId)
         for (index, charger) in rows.enumerated() {
@@ -211,6 +211,20 @@ public enum AvailabilityRendering {
     }
 
     static func f(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// A time-axis label (UTC) as precise as ticks a fifth of `span` apart need: with seconds
+    /// under an hour (a period rarely starts on a whole minute), the time of day within a day,
+    /// the date and time up to ticks a day apart, and the date alone beyond. The full period is
+    /// in the subtitle.
+    static func axisLabel(_ date: Date, span: Double) -> String {
+        let text = Array(Timestamp.format(date))  // 2027-01-15T08:00:00.000Z
+        func part(_ range: Range<Int>) -> String { String(text[range]) }
+        let step = span / 5
+        if span < 3600 { return part(11..<19) }
+        if span <= 86_400 { return part(11..<16) }
+        if step < 86_400 { return part(5..<10) + " " + part(11..<16) }
+        return part(0..<10)
+    }
 }
 
 /// `chargebus health status`: the support dashboard in a terminal.

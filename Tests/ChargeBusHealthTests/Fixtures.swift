@@ -13,6 +13,7 @@ struct EngineHarness {
     var published: [String: ChargerHealth] = [:]
     var sessions: [String: LiveSession?] = [:]
     var connectivity: [ConnectivityEvent] = []
+    var heartbeatSlots: [HeartbeatSlot] = []
 
     init(configuration: HealthConfiguration = HealthConfiguration(), restored: RestoredHistory = .init(), settleAt: Date? = T0) {
         engine = HealthEngine(configuration: configuration, restored: restored)
@@ -38,6 +39,7 @@ struct EngineHarness {
         let out = engine.drain(now: now)
         transitions += out.transitions
         connectivity += out.connectivityEvents
+        heartbeatSlots += out.heartbeatSlots
         for (id, health) in out.chargerHealth { published[id] = health }
         for (id, connector, session) in out.sessions { sessions["\(id)/\(connector)"] = .some(session) }
     }
