@@ -176,7 +176,7 @@ struct MIMEMessage: Sendable, Hashable {
 
     /// The key as the left part of a Message-ID (`dot-atom-text`): other characters become `-`.
     static func messageIDLeft(_ key: String) -> String {
-        let mapped = String(String.UnicodeScalarView(key.unicodeScalars.map { Mailbox.isAtomText($0) ? $0 : "-" }))
+        let mapped = String(String.UnicodeScalarView(key.unicodeScalars.map { $0 == "." || Mailbox.isAtomText($0) ? $0 : "-" }))
         let trimmed = mapped.split(separator: ".", omittingEmptySubsequences: true).joined(separator: ".")
         return trimmed.isEmpty ? "notification" : trimmed
     }
