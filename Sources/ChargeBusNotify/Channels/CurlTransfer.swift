@@ -211,9 +211,10 @@ enum CurlTransfer {
             guard let buffer, let userdata else { return 0 }
             let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
             let length = size * count
-            let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
-            var line = String(decoding: bytes, as: UTF8.self)
-            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+            var bytes = UnsafeRawBufferPointer(start: buffer, count: length)[...]
+            // Trimmed as bytes: "\r\n" is one Character, which String.hasSuffix("\n") misses.
+            while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
+            let line = String(decoding: bytes, as: UTF8.self)
             // A new status line starts a new HTTP response (after a 100 Continue, a redirect or
             // an auth retry): only the final response's headers matter.
             if line.hasPrefix("HTTP/") { state.headerLines.removeAll() }
