@@ -152,6 +152,17 @@ struct ChannelPeerTests {
         #expect(try await peers.smtpMessages("no_starttls").isEmpty)
     }
 
+    @Test func plainRelayWhenChosenExplicitly() async throws {
+        let peers = try Peers.load()
+        try await peers.control("reset")
+        let notification = mail("dave@example.com")
+        _ = try await SMTPChannel(settings: peers.smtpSettings("no_starttls", security: .none, mechanism: .login)).send(notification)
+        let received = try #require(try await peers.smtpMessages("no_starttls").first)
+        #expect(received["tls"] as? Bool == false)
+        #expect(received["auth_mechanism"] as? String == "LOGIN")
+        #expect(received["message_id"] as? String == "<\(notification.key)@chargebus>")
+    }
+
     @Test func untrustedCertificateFailsTemporarily() async throws {
         let peers = try Peers.load()
         try await peers.control("reset")
@@ -300,6 +311,29 @@ struct ChannelPeerTests {
         })
         #expect(failure.temporary && failure.reason.contains("(curl 28)"))
         #expect(Date().timeIntervalSince(started) < 2.5)
+        try await peers.control("delay", ["seconds": 0])
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransfer() async throws {
+        let peers = try Peers.load()
+        try await peers.control("reset")
+        try await peers.control("delay", ["seconds": 4])
+        let started = Date()
+        let channel = WebhookChannel(settings: peers.webhookSettings(timeoutS: 30))
+        let send = Task {
+            try await channel.send(OutgoingNotification(
+                key: "cancelled", recipient: Recipient(technician: nil, name: "ops", channel: .webhook, address: "ops"),
+                message: RenderedMessage(text: "{}")))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        send.cancel()
+        let result = await send.result
+        #expect(Date().timeIntervalSince(started) < 3)
+        guard case .failure(let error as DeliveryFailure) = result else {
+            Issue.record("a cancelled send returned \(result)")
+            return
+        }
+        #expect(error.temporary && error.reason.contains("(curl 42)"))
         try await peers.control("delay", ["seconds": 0])
     }
 
