@@ -23,7 +23,9 @@ import email.policy
 import hashlib
 import hmac
 import json
+import logging
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -141,6 +143,18 @@ class ReceivedMail:
         }
 
 
+class _AiosmtpdNoise(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return "login_data is deprecated" not in message and "auth_require_tls == False" not in message
+
+
+def _quiet_aiosmtpd_log() -> None:
+    logger = logging.getLogger("mail.log")
+    if not any(isinstance(existing, _AiosmtpdNoise) for existing in logger.filters):
+        logger.addFilter(_AiosmtpdNoise())
+
+
 class _SMTPHandler:
     def __init__(self, peer: "SMTPPeer"):
         self.peer = peer
@@ -233,8 +247,8 @@ class SMTPPeer:
             kwargs.update(auth_require_tls=False)
         # aiosmtpd warns about its own deprecated attribute on every AUTH, and about the
         # deliberately insecure no-STARTTLS variant: neither says anything about the client.
-        warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
         warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+        _quiet_aiosmtpd_log()
         # A new Controller each time: a stopped one has closed its event loop.
         controller = Controller(_SMTPHandler(self), **kwargs)
         controller.start()
@@ -698,6 +712,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         "smtp_reject_permanent": "nobody@example.com",
         "http": http_peer.description(),
     }
+    # SIGTERM (a script's `kill`) stops the peers as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     text = json.dumps(description, indent=2)
     if arguments.json:
         Path(arguments.json).write_text(text)
