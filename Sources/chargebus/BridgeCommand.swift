@@ -93,8 +93,9 @@ struct BridgeCommand: AsyncParsableCommand {
     }
 }
 
-/// `chargebus run`: every service in one process: the bridge, the health, alerts and commands
-/// daemons, and the metrics endpoint. The notify daemon joins when its issue lands.
+/// `chargebus run`: every service in one process: the bridge, the health, alerts, commands and
+/// notify daemons, and the metrics endpoint. Notify runs when it has a config (`--notify-config`,
+/// `CHARGEBUS_NOTIFY_CONFIG` or `config/notify.yaml`): without one it would know nobody to tell.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -102,6 +103,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var service: ServiceOptions
     @OptionGroup var bridge: BridgeOptions
+    @OptionGroup var notifyConfig: NotifyConfigOption
 
     func run() async throws {
         let logger = service.makeLogger(label: "chargebus")
@@ -112,6 +114,7 @@ struct RunCommand: AsyncParsableCommand {
         daemons += try HealthAssembly.services(service: service, logger: logger)
         daemons += try AlertsAssembly.services(service: service, logger: logger)
         daemons += try CommandsAssembly.services(service: service, logger: logger)
+        daemons += try NotifyAssembly.services(service: service, logger: logger, config: notifyConfig, required: false)
         services.insert(contentsOf: daemons, at: 1)
         try await ServiceAssembly.runGroup(services, logger: logger)
     }

@@ -14,10 +14,10 @@ enum NotifyFixtures {
         "CHARGEBUS_WEBHOOK_OPS_SECRET": "hook-secret",
     ]
 
-    /// The shipped example, `config/notify.yaml`.
+    /// The shipped example, `config/notify.example.yaml`.
     static var examplePath: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("config/notify.yaml").path
+            .appendingPathComponent("config/notify.example.yaml").path
     }
 
     static let sites = """

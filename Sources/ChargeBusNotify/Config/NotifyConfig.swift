@@ -2,7 +2,7 @@ import ChargeBusConfig
 import Foundation
 import Mustache
 
-/// The notify daemon's config file (`config/notify.yaml`, section `notify:`): the directory,
+/// The notify daemon's config file (`config/notify.example.yaml` documents it; section `notify:`): the directory,
 /// the routes, the channels and the templates, all checked at load.
 public struct NotifyConfig: Sendable {
     /// FNV-1a 64 of the text, hex, to tell which version is active.

@@ -19,7 +19,7 @@ struct SMSDetail: Sendable, Hashable {
     }
 }
 
-/// The values a template sees. Documented in config/notify.yaml (templates section); keys are
+/// The values a template sees. Documented in config/notify.example.yaml (templates section); keys are
 /// camelCase, dates are already formatted in the site's time zone.
 enum TemplateContext {
     static func build(_ content: NotificationContent, directory: NotifyDirectory, ack: AckTemplates) -> [String: Any] {
