@@ -103,13 +103,16 @@ public struct NotifyService: Service {
                     await core.tickIfDue()
                 }
             }
-            // The outbox worker: claims due sends, at most `maxConcurrentSends` in flight.
+            // The outbox worker: claims due sends, at most `maxConcurrentSends` in flight. On a
+            // graceful stop it lets the sends in flight finish (bounded by the channels' timeouts),
+            // so that a deploy leaves no send in doubt; only then does the bus close.
             group.addTask {
                 await OutboxWorker(core: core, maxConcurrent: settings.maxConcurrentSends).run()
+                await core.finishBus()
             }
             group.addTask {
                 try? await gracefulShutdown()
-                await core.shutDown()
+                await core.stopAccepting()
             }
             // One publisher, so events leave in the order they happened.
             for await message in outbox {
@@ -136,25 +139,43 @@ struct BusMessage: Sendable {
     var retain: Bool
 }
 
-/// Claims due sends from the outbox and runs them, a bounded number at a time.
+/// Claims due sends from the outbox and keeps up to `maxConcurrent` of them in flight: a slow
+/// SMS gateway never holds up the emails behind it.
 struct OutboxWorker: Sendable {
     let core: NotifyCore
     let maxConcurrent: Int
 
     func run() async {
-        while !Task.isCancelled {
-            guard await core.acceptingSends else { return }
-            let batch = await core.claimDue(limit: maxConcurrent)
-            if batch.isEmpty {
-                // The core wakes nothing: a short poll on an in-memory hint costs nothing and keeps
-                // the queue → send delay under 50 ms.
-                try? await Task.sleep(for: .milliseconds(25))
-                continue
-            }
-            await withTaskGroup(of: Void.self) { group in
-                for entry in batch {
-                    group.addTask { await core.deliver(entry) }
+        // true: a send finished; false: the poll timer fired.
+        await withTaskGroup(of: Bool.self) { group in
+            var inFlight = 0
+            var timerPending = false
+            while !Task.isCancelled {
+                let accepting = await core.acceptingSends
+                if accepting && inFlight < maxConcurrent {
+                    let batch = await core.claimDue(limit: maxConcurrent - inFlight)
+                    for entry in batch {
+                        inFlight += 1
+                        group.addTask {
+                            await core.deliver(entry)
+                            return true
+                        }
+                    }
+                    if !batch.isEmpty && inFlight < maxConcurrent { continue }
+                } else if inFlight == 0 && !accepting {
+                    return
                 }
+                // The core signals nothing: a short poll on an in-memory hint costs nothing and
+                // keeps the queue → send delay under 25 ms.
+                if !timerPending {
+                    timerPending = true
+                    group.addTask {
+                        try? await Task.sleep(for: .milliseconds(25))
+                        return false
+                    }
+                }
+                guard let finished = await group.next() else { continue }
+                if finished { inFlight -= 1 } else { timerPending = false }
             }
         }
     }
@@ -208,7 +229,7 @@ actor NotifyCore {
             countBad("alert-event")
             return
         }
-        let eventKey = "\(event.alert.id)#\(event.alert.incident)/\(event.event.rawValue)/\(event.at.timeIntervalSince1970)"
+        let eventKey = Self.handledKey(event.alert, event: event.event, at: event.at)
         do {
             // A redelivery (the persistent session after a crash before the ack) changes nothing.
             guard try !store.isHandled(eventKey) else { return }
@@ -227,13 +248,19 @@ actor NotifyCore {
             countBad("alert-active")
             return
         }
-        let firingKey = "\(alert.id)#\(alert.incident)/firing/\(alert.firedAt.timeIntervalSince1970)"
+        let firingKey = Self.handledKey(alert, event: .firing, at: alert.firedAt)
         let handled = (try? store.isHandled(firingKey)) ?? false
         let vendor = vendors[alert.charger]
         let effects = engine.reconcile(active: alert, vendor: vendor?.vendor ?? alert.details.vendorId, model: vendor?.model,
                                        routing: config.routing, alreadyHandled: handled, at: now())
         // Record the firing as handled so that its event, if it is still queued for us, adds nothing.
         commit(effects, handledEvent: effects.isEmpty ? nil : firingKey, context: "active alert \(alert.id)")
+    }
+
+    /// An incident fires once, so its firing is known by (alert, incident) alone, whether it came
+    /// as an event or as a retained active alert; other events can repeat (several acks, silences).
+    static func handledKey(_ alert: AlertPayload, event: AlertEvent.Kind, at: Date) -> String {
+        event == .firing ? "\(alert.id)#\(alert.incident)/firing" : "\(alert.id)#\(alert.incident)/\(event.rawValue)/\(at.timeIntervalSince1970)"
     }
 
     func handleBoot(_ message: MQTTMessage) {
@@ -349,7 +376,10 @@ actor NotifyCore {
         return nil
     }
 
-    private func record(_ entry: OutboxEntry, outcome: Result<DeliveryReceipt, DeliveryFailure>, retry: RetryPolicy) {
+    /// Records the outcome straight into SQLite, without waiting for the actor (which may be busy
+    /// with a burst of alert events): a send the server accepted must be marked sent as soon as
+    /// possible, since a crash before that sends it again.
+    private nonisolated func record(_ entry: OutboxEntry, outcome: Result<DeliveryReceipt, DeliveryFailure>, retry: RetryPolicy) async {
         let at = now()
         do {
             switch outcome {
@@ -362,25 +392,25 @@ actor NotifyCore {
                         "notify.id": .string(entry.key), "channel": .string(entry.channel), "recipient": .string(entry.recipientName),
                         "attempt": .stringConvertible(entry.attempts),
                     ])
-                    publish(updated.event(.sent, at: at))
+                    await publish(updated.event(.sent, at: at))
                 }
             case .failure(let failure) where failure.temporary:
                 let wait = max(retry.backoff(afterAttempt: entry.attempts), failure.retryAfterS ?? 0)
                 let next = at.addingTimeInterval(wait)
                 if next.timeIntervalSince(entry.createdAt) > retry.deadlineS {
                     let reason = "deadline of \(Int(retry.deadlineS)) s exceeded after \(entry.attempts) attempts: \(failure.reason)"
-                    fail(entry, reason: reason, at: at)
+                    await fail(entry, reason: reason, at: at)
                 } else if let updated = try store.markRetry(entry.key, reason: failure.reason, next: next, at: at) {
                     Counter(label: "chargebus_notify_notifications_total", dimensions: [("channel", entry.channel), ("result", "retrying")]).increment()
                     logger.warning("notification failed temporarily; retrying", metadata: [
                         "notify.id": .string(entry.key), "channel": .string(entry.channel), "reason": .string(failure.reason),
                         "retry.in.s": .stringConvertible(Int(wait)),
                     ])
-                    publish(updated.event(.retrying, at: at))
-                    if nextSendHint.map({ next < $0 }) ?? true { nextSendHint = next }
+                    await publish(updated.event(.retrying, at: at))
+                    await scheduleRetry(at: next)
                 }
             case .failure(let failure):
-                fail(entry, reason: failure.reason, at: at)
+                await fail(entry, reason: failure.reason, at: at)
             }
         } catch {
             // The send happened (or not) but the outcome is not recorded: the entry stays `sending`
@@ -390,14 +420,18 @@ actor NotifyCore {
         pendingGauge.record((try? store.counts().pending) ?? 0)
     }
 
-    private func fail(_ entry: OutboxEntry, reason: String, at: Date) {
+    private func scheduleRetry(at next: Date) {
+        if nextSendHint.map({ next < $0 }) ?? true { nextSendHint = next }
+    }
+
+    private nonisolated func fail(_ entry: OutboxEntry, reason: String, at: Date) async {
         guard let updated = try? store.markFailed(entry.key, reason: reason, at: at) else { return }
         Counter(label: "chargebus_notify_notifications_total", dimensions: [("channel", entry.channel), ("result", "failed")]).increment()
         logger.error("notification failed", metadata: [
             "notify.id": .string(entry.key), "channel": .string(entry.channel), "recipient": .string(entry.recipientName),
             "reason": .string(reason),
         ])
-        publish(updated.event(.failed, at: at))
+        await publish(updated.event(.failed, at: at))
     }
 
     // MARK: Config and status
@@ -427,7 +461,11 @@ actor NotifyCore {
         bus.yield(BusMessage(topic: topics.notifyStatus, payload: Array(payload), retain: true))
     }
 
-    func shutDown() {
+    func stopAccepting() {
+        acceptingSends = false
+    }
+
+    func finishBus() {
         acceptingSends = false
         publishStatus(error: nil)
         bus.finish()

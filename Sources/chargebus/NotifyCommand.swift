@@ -40,12 +40,14 @@ struct NotifyConfigOption: ParsableArguments {
         return text.split(separator: "\n").contains { $0.hasPrefix("notify:") }
     }
 
-    func load(sharedConfig: String? = nil) throws -> NotifyConfig {
+    /// Read-only tools pass `resolveSecrets: false`: a technician can ask who is on call without
+    /// holding the SMTP password.
+    func load(sharedConfig: String? = nil, resolveSecrets: Bool = false) throws -> NotifyConfig {
         guard let path = resolved(sharedConfig: sharedConfig) else {
             throw CLIError.failed("no notify config: pass --notify-config FILE or set CHARGEBUS_NOTIFY_CONFIG")
         }
         do {
-            return try NotifyConfig.load(path: path)
+            return try NotifyConfig.load(path: path, resolveSecrets: resolveSecrets)
         } catch {
             throw CLIError.config(error)
         }
@@ -158,11 +160,7 @@ struct OnCallLine: Codable {
     }
 
     static func local(_ date: Date, _ zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
-        return formatter.string(from: date)
+        LocalClock.stamp(date, in: zone)
     }
 }
 
@@ -377,8 +375,11 @@ struct NotifyCheck: AsyncParsableCommand {
 
     @OptionGroup var notifyConfig: NotifyConfigOption
 
+    @Flag(name: .customLong("no-secrets"), help: "Do not require the secrets (env variables, files) to be readable here")
+    var noSecrets = false
+
     func run() async throws {
-        let config = try notifyConfig.load()
+        let config = try notifyConfig.load(resolveSecrets: !noSecrets)
         let directory = config.directory
         print("ok: \(notifyConfig.resolved() ?? "-") (digest \(config.digest))")
         print("sites: \(directory.sites.count), technicians: \(directory.technicians.count), schedules: \(directory.schedules.count)")

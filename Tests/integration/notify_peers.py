@@ -97,6 +97,8 @@ class ReceivedMail:
     auth_login: Optional[str]
     #: Whether the session was encrypted (after STARTTLS, or implicit TLS).
     tls: bool
+    #: When the server accepted it (time.time()), for latency measurements.
+    received_at: float = dataclasses.field(default_factory=time.time)
 
     @property
     def subject(self) -> Optional[str]:

@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 import Dispatch
 import Synchronization
 
@@ -103,9 +104,10 @@ enum CurlTransfer {
 
     private static let slots = TransferSlots(count: maxConcurrentTransfers)
 
-    // libcurl blocks in `curl_easy_perform`; a dispatch queue keeps that off the cooperative pool
-    // (whose few threads would otherwise stall every task in the process).
-    private static let queue = DispatchQueue(label: "chargebus.notify.curl", attributes: .concurrent)
+    // libcurl blocks in `curl_easy_perform`, so each transfer gets a thread of its own. Not a
+    // dispatch queue: on Linux, Swift's cooperative pool runs on libdispatch's global threads
+    // (one per core), and two slow SMS requests blocking them stalled every task in the daemon,
+    // including recording the emails that had just been accepted.
 
     // Swift runs a static initializer once, thread-safely: exactly what curl_global_init needs.
     private static let globalInit = CurlCode(cb_curl_global_init_default())
@@ -121,19 +123,26 @@ enum CurlTransfer {
             await slots.acquire()
             defer { slots.release() }
             return await withCheckedContinuation { continuation in
-                queue.async {
-                    continuation.resume(returning: performBlocking(request, cancellation: cancellation))
+                let thread = Thread {
+                    let (response, cleanup) = performBlocking(request, cancellation: cancellation)
+                    // The answer goes back before the goodbye: SMTP's QUIT and the TLS close happen
+                    // in cleanup, and a send the server accepted must be recorded as sent without
+                    // waiting for them (a crash in between would send it again).
+                    continuation.resume(returning: response)
+                    cleanup()
                 }
+                thread.name = "chargebus-curl"
+                thread.start()
             }
         } onCancel: {
             cancellation.cancel()
         }
     }
 
-    private static func performBlocking(_ request: CurlRequest, cancellation: CancellationFlag) -> CurlResponse {
-        guard globalInit == .ok else { return CurlResponse(failure: globalInit, text: "curl_global_init failed") }
-        guard !cancellation.isCancelled else { return CurlResponse(failure: .abortedByCallback, text: "cancelled before start") }
-        guard let handle = curl_easy_init() else { return CurlResponse(failure: .failedInit, text: "curl_easy_init failed") }
+    private static func performBlocking(_ request: CurlRequest, cancellation: CancellationFlag) -> (CurlResponse, () -> Void) {
+        guard globalInit == .ok else { return (CurlResponse(failure: globalInit, text: "curl_global_init failed"), {}) }
+        guard !cancellation.isCancelled else { return (CurlResponse(failure: .abortedByCallback, text: "cancelled before start"), {}) }
+        guard let handle = curl_easy_init() else { return (CurlResponse(failure: .failedInit, text: "curl_easy_init failed"), {}) }
 
         let state = TransferState(cancellation: cancellation)
         if case .mail(_, _, let message) = request.payload { state.upload = message }
@@ -141,7 +150,7 @@ enum CurlTransfer {
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         var lists = CurlLists()
-        defer {
+        let cleanup = {
             // Cleanup may still talk to the server (SMTP QUIT) and call the header callback, so
             // the userdata is released only after it.
             curl_easy_cleanup(handle)
@@ -153,20 +162,21 @@ enum CurlTransfer {
         var options = OptionSetter(handle: handle)
         configure(&options, lists: &lists, for: request, userdata: userdata.toOpaque(), errorBuffer: errorBuffer)
         if let failed = options.firstFailure {
-            return CurlResponse(failure: failed.code, text: "setting \(failed.option) failed: \(failed.code.summary)")
+            return (CurlResponse(failure: failed.code, text: "setting \(failed.option) failed: \(failed.code.summary)"), cleanup)
         }
 
         let code = CurlCode(curl_easy_perform(handle))
         var responseCode = 0
         _ = cb_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
         let detail = String(cString: errorBuffer)
-        return CurlResponse(
+        let response = CurlResponse(
             code: code,
             responseCode: responseCode,
             body: state.body,
             headerLines: state.headerLines,
             errorText: code == .ok ? "" : (detail.isEmpty ? code.summary : detail)
         )
+        return (response, cleanup)
     }
 
     private static func configure(

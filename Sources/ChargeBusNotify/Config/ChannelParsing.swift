@@ -4,7 +4,7 @@ import Foundation
 // `notify.channels` and `notify.retry`. Secrets come from the environment or from files only.
 
 enum ChannelParsing {
-    static func smtp(_ node: ConfigNode, environment: [String: String], base: String) throws(ConfigError) -> SMTPSettings {
+    static func smtp(_ node: ConfigNode, environment: [String: String], base: String, resolveSecrets: Bool = true) throws(ConfigError) -> SMTPSettings {
         try node.rejectUnknownKeys(["host", "port", "security", "username", "password", "password_env", "password_file", "auth",
                                     "from", "ca_file", "verify_peer", "timeout", "helo_name"])
         let host = try ConfigRead.required(node, "host")
@@ -15,7 +15,7 @@ enum ChannelParsing {
         case .none: 25
         }
         let username = try node.string("username")
-        let password = try ConfigRead.secret(node, "password", required: false, environment: environment, base: base)
+        let password = try ConfigRead.secret(node, "password", required: false, environment: environment, base: base, resolve: resolveSecrets)
         if username != nil && password == nil {
             throw node.error("username is set but no password: add password_env or password_file")
         }
@@ -33,12 +33,12 @@ enum ChannelParsing {
                             timeoutS: try ConfigRead.duration(node, "timeout", max: 600) ?? 30, heloName: try node.string("helo_name"))
     }
 
-    static func sms(_ node: ConfigNode, environment: [String: String], base: String) throws(ConfigError) -> SMSSettings {
+    static func sms(_ node: ConfigNode, environment: [String: String], base: String, resolveSecrets: Bool = true) throws(ConfigError) -> SMSSettings {
         try node.rejectUnknownKeys(["base_url", "account_sid", "auth_token", "auth_token_env", "auth_token_file", "from", "ca_file",
                                     "verify_peer", "timeout"])
         let baseURL = try node.string("base_url") ?? "https://api.twilio.com"
         try checkURL(baseURL, node: node.child("base_url") ?? node)
-        guard let token = try ConfigRead.secret(node, "auth_token", required: true, environment: environment, base: base) else {
+        guard let token = try ConfigRead.secret(node, "auth_token", required: true, environment: environment, base: base, resolve: resolveSecrets) else {
             throw node.error("auth_token_env or auth_token_file is required")
         }
         let from = try ConfigRead.required(node, "from")
@@ -53,11 +53,11 @@ enum ChannelParsing {
                            verifyPeer: try node.bool("verify_peer") ?? true, timeoutS: try ConfigRead.duration(node, "timeout", max: 600) ?? 15)
     }
 
-    static func webhook(name: String, _ node: ConfigNode, environment: [String: String], base: String) throws(ConfigError) -> WebhookSettings {
+    static func webhook(name: String, _ node: ConfigNode, environment: [String: String], base: String, resolveSecrets: Bool = true) throws(ConfigError) -> WebhookSettings {
         try node.rejectUnknownKeys(["url", "secret", "secret_env", "secret_file", "header", "ca_file", "verify_peer", "timeout"])
         let url = try ConfigRead.required(node, "url")
         try checkURL(url, node: node.child("url") ?? node)
-        guard let secret = try ConfigRead.secret(node, "secret", required: true, environment: environment, base: base) else {
+        guard let secret = try ConfigRead.secret(node, "secret", required: true, environment: environment, base: base, resolve: resolveSecrets) else {
             throw node.error("secret_env or secret_file is required (the HMAC-SHA256 key)")
         }
         return WebhookSettings(name: name, url: url, secret: secret, signatureHeader: try node.string("header") ?? "X-ChargeBus-Signature",

@@ -140,8 +140,11 @@ enum ConfigRead {
 
     /// A secret from `<key>_env` (an environment variable) or `<key>_file` (a file). An inline
     /// `<key>:` is refused: config files end up in git and in support tickets.
+    /// With `resolve` false (the CLI's read-only tools, which have no business holding the daemon's
+    /// secrets) a secret that cannot be read is `<unresolved>` instead of an error; the rest of the
+    /// checks still apply.
     static func secret(_ node: ConfigNode, _ key: String, required: Bool, environment: [String: String],
-                       base: String) throws(ConfigError) -> String? {
+                       base: String, resolve: Bool = true) throws(ConfigError) -> String? {
         let envKey = "\(key)_env", fileKey = "\(key)_file"
         if let inline = node.child(key) {
             throw inline.error("inline secrets are refused: put it in an environment variable named by `\(envKey):` or in a file named by `\(fileKey):`")
@@ -153,6 +156,7 @@ enum ConfigRead {
         if let envNode {
             guard let name = envNode.scalarText, !name.isEmpty else { throw envNode.error("expected an environment variable name") }
             guard let value = environment[name], !value.isEmpty else {
+                if !resolve { return "<unresolved>" }
                 throw envNode.error("environment variable \(name) is not set (or empty)")
             }
             return value
@@ -161,6 +165,7 @@ enum ConfigRead {
             guard let name = fileNode.scalarText, !name.isEmpty else { throw fileNode.error("expected a file path") }
             let full = path(name, base: base)
             guard let data = FileManager.default.contents(atPath: full), let text = String(data: data, encoding: .utf8) else {
+                if !resolve { return "<unresolved>" }
                 throw fileNode.error("cannot read the secret file \(full)")
             }
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)

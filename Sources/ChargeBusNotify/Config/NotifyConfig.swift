@@ -23,19 +23,22 @@ public struct NotifyConfig: Sendable {
 
     public static let sectionKeys: Set<String> = ["sites", "technicians", "schedules", "routes", "channels", "retry", "templates"]
 
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> NotifyConfig {
+    /// - Parameter resolveSecrets: false for read-only tools (`notify oncall`, `route`, `check`):
+    ///   secrets that cannot be read become `<unresolved>` instead of failing the load.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            resolveSecrets: Bool = true) throws(ConfigError) -> NotifyConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, line: nil, reason: "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, line: nil, reason: "the file is not UTF-8 text")
         }
-        return try parse(text, file: path, environment: environment)
+        return try parse(text, file: path, environment: environment, resolveSecrets: resolveSecrets)
     }
 
     /// Relative paths in the file (template directory, secret and CA files) are relative to the
     /// directory of `file`.
-    public static func parse(_ text: String, file: String, environment: [String: String]) throws(ConfigError) -> NotifyConfig {
+    public static func parse(_ text: String, file: String, environment: [String: String], resolveSecrets: Bool = true) throws(ConfigError) -> NotifyConfig {
         let base = (file as NSString).deletingLastPathComponent
         let root = try ConfigNode.parse(text, file: file)
         // Other daemons' sections may share the file (`chargebus run --config`): only `notify:` is read.
@@ -50,15 +53,15 @@ public struct NotifyConfig: Sendable {
         let channels = try section.section("channels")
         try channels.rejectUnknownKeys(["smtp", "sms", "webhooks"])
         let smtp = try channels.child("smtp") == nil ? nil
-            : ChannelParsing.smtp(try channels.section("smtp"), environment: environment, base: base)
+            : ChannelParsing.smtp(try channels.section("smtp"), environment: environment, base: base, resolveSecrets: resolveSecrets)
         let sms = try channels.child("sms") == nil ? nil
-            : ChannelParsing.sms(try channels.section("sms"), environment: environment, base: base)
+            : ChannelParsing.sms(try channels.section("sms"), environment: environment, base: base, resolveSecrets: resolveSecrets)
         var webhooks: [String: WebhookSettings] = [:]
         let webhooksNode = try channels.section("webhooks")
         for name in webhooksNode.keys {
             let node = try webhooksNode.section(name)
             try ConfigRead.checkID(name, what: "webhook", node: node)
-            webhooks[name] = try ChannelParsing.webhook(name: name, node, environment: environment, base: base)
+            webhooks[name] = try ChannelParsing.webhook(name: name, node, environment: environment, base: base, resolveSecrets: resolveSecrets)
         }
 
         let retry = try ChannelParsing.retry(try section.section("retry"))

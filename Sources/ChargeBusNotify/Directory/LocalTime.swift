@@ -114,7 +114,7 @@ public enum Weekday: Int, Sendable, Hashable, CaseIterable, Comparable {
 }
 
 /// Local wall-clock helpers for parsing and display.
-enum LocalClock {
+public enum LocalClock {
     /// `08:00` → 480; `24:00` → 1440 (only where an end of day is meant).
     static func minutes(_ text: String, allowEndOfDay: Bool = false) -> Int? {
         let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
@@ -155,7 +155,7 @@ enum LocalClock {
     }
 
     /// `2026-11-21 14:02 CET`: what a technician reads on their phone.
-    static func stamp(_ date: Date, in timeZone: TimeZone) -> String {
+    public static func stamp(_ date: Date, in timeZone: TimeZone) -> String {
         let calendar = Calendar.local(timeZone)
         let p = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         let text = String(format: "%04d-%02d-%02d %02d:%02d", p.year ?? 0, p.month ?? 0, p.day ?? 0, p.hour ?? 0, p.minute ?? 0)

@@ -237,6 +237,10 @@ notify:
         match: {{site: [depot-north], rule: [vendor-code]}}
         receivers: [oncall:site, technician:bob]
 {extra_routes}
+      # Everything else: the site's on-call person (a matched `continue` route above would
+      # otherwise stop the root from being the default).
+      - name: site-on-call
+        receivers: [oncall:site]
   channels:
     smtp:
       host: 127.0.0.1
