@@ -34,6 +34,8 @@ pkg_installed() {
 cb_required_packages() {
     local pkgs=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config)
     if [ "${1:-}" = "--with-python" ]; then
+        # The notify tests make their TLS certificate with the openssl command.
+        pkgs+=(openssl)
         if ! command -v python3 >/dev/null 2>&1; then
             pkgs+=(python3 python3-venv)
         elif ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
