@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "ChargeBusHealthTests", dependencies: ["ChargeBusHealth"], swiftSettings: strict),
         .testTarget(name: "ChargeBusAlertsTests", dependencies: ["ChargeBusAlerts"], swiftSettings: strict),
         .testTarget(name: "ChargeBusCommandsTests", dependencies: ["ChargeBusCommands"], swiftSettings: strict),
-        .testTarget(name: "ChargeBusNotifyTests", dependencies: ["ChargeBusNotify"], swiftSettings: strict),
+        .testTarget(name: "ChargeBusNotifyTests", dependencies: ["ChargeBusNotify", "ChargeBusMQTT", "ChargeBusContract", "ChargeBusConfig"], swiftSettings: strict),
         .testTarget(name: "ChargeBusSimulatorTests", dependencies: ["ChargeBusSimulator"], swiftSettings: strict),
     ]
 )
