@@ -203,6 +203,24 @@ def test_other_daemons_cannot_touch_calls(secured, daemon):
     assert_denied(d, "ev/calls/CP1/response", commands, bridge)
 
 
+def test_notify_daemon_grants(secured):
+    """The notify daemon reads alerts and boots, publishes only under ev/notifications/; an
+    operator may ask it to reload; technicians and field apps only read its events."""
+    _, clients = secured
+    notify = clients("chargebus-notify", ["ev/alerts/#", "ev/chargers/+/boot", "ev/notifications/#"])
+    alerts = clients("chargebus-alerts", ["ev/alerts/#"])
+    app = clients("field-app", ["ev/notifications/#"])
+    ops = clients("ops-dana")
+    tech = clients("tech-alice")
+    assert_allowed(alerts, "ev/alerts/events", notify)
+    assert_allowed(notify, "ev/notifications/events", app)
+    assert_allowed(ops, "ev/notifications/config/reload", notify)
+    assert_denied(notify, "ev/alerts/events", alerts, alerts)
+    assert_denied(notify, "ev/chargers/CP1/state", notify, None)
+    assert_denied(tech, "ev/notifications/events", app, notify)
+    assert_denied(app, "ev/notifications/config/reload", notify, ops)
+
+
 def test_shipped_mosquitto_conf_starts_and_serves_websockets(tmp_path, request):
     """The repo's mosquitto.conf, with only its listener ports moved to free ones, starts from a
     directory laid out like the repo, refuses anonymous clients and serves MQTT over WebSockets."""
