@@ -76,6 +76,7 @@ let package = Package(
             name: "ChargeBusDaemonKit",
             dependencies: [
                 "ChargeBusContract", "ChargeBusMQTT",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

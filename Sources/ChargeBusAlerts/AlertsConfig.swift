@@ -340,28 +340,6 @@ extension AlertsConfig {
     }
 
     public static func parseDuration(_ text: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let plain = Double(trimmed), plain.isFinite { return plain }
-        var total = 0.0
-        var number = ""
-        var sawUnit = false
-        for ch in trimmed {
-            if ch.isNumber || ch == "." {
-                number.append(ch)
-            } else {
-                guard let value = Double(number) else { return nil }
-                switch ch {
-                case "s": total += value
-                case "m": total += value * 60
-                case "h": total += value * 3600
-                case "d": total += value * 86_400
-                default: return nil
-                }
-                number = ""
-                sawUnit = true
-            }
-        }
-        guard number.isEmpty, sawUnit else { return nil }
-        return total
+        ConfigDuration.parse(text)
     }
 }

@@ -203,3 +203,35 @@ public struct ConfigNode: @unchecked Sendable {
         }
     }
 }
+
+/// Durations as people write them in config files and on the command line: `90` (seconds),
+/// `30s`, `5m`, `4h`, `1d`, `1w`, and sums like `1h30m`. Shared so that every daemon reads them alike.
+public enum ConfigDuration {
+    /// The seconds, or nil when the text is not a duration.
+    public static func parse(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let plain = Double(trimmed), plain.isFinite { return plain }
+        var total = 0.0
+        var number = ""
+        var sawUnit = false
+        for ch in trimmed {
+            if ch.isASCII && (ch.isNumber || ch == ".") {
+                number.append(ch)
+            } else {
+                guard let value = Double(number) else { return nil }
+                switch ch {
+                case "s": total += value
+                case "m": total += value * 60
+                case "h": total += value * 3600
+                case "d": total += value * 86_400
+                case "w": total += value * 7 * 86_400
+                default: return nil
+                }
+                number = ""
+                sawUnit = true
+            }
+        }
+        guard number.isEmpty, sawUnit else { return nil }
+        return total
+    }
+}

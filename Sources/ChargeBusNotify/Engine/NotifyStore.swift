@@ -1,4 +1,5 @@
 import ChargeBusContract
+import ChargeBusDaemonKit
 import Foundation
 import GRDB
 
@@ -119,23 +120,11 @@ public final class NotifyStore: Sendable {
     static let decoder: JSONDecoder = BusCoding.makeDecoder()
 
     public init(path: String, readOnly: Bool = false) throws {
-        var configuration = Configuration()
-        configuration.readonly = readOnly
-        configuration.busyMode = .timeout(5)
-        if !readOnly {
-            // WAL, synchronous=NORMAL: durable across a daemon crash (only a power loss can drop the
-            // last commits), and the CLI reads without blocking the daemon.
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
-            }
-        }
-        db = try DatabaseQueue(path: path, configuration: configuration)
-        if !readOnly { try Self.migrator.migrate(db) }
+        db = try DaemonDatabase.open(path: path, readOnly: readOnly, migrator: Self.migrator)
     }
 
-    public convenience init(directory: String, readOnly: Bool = false) throws {
-        if !readOnly { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        try self.init(path: (directory as NSString).appendingPathComponent("notify.sqlite"), readOnly: readOnly)
+    public init(directory: String, readOnly: Bool = false) throws {
+        db = try DaemonDatabase.open(directory: directory, file: "notify.sqlite", readOnly: readOnly, migrator: Self.migrator)
     }
 
     static var migrator: DatabaseMigrator {
