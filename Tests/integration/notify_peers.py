@@ -350,6 +350,8 @@ class SMSMessage:
     idempotency_key: Optional[str]
     raw_form: str
     headers: dict[str, str]
+    #: When the gateway accepted it (time.time()), for latency measurements.
+    received_at: float = dataclasses.field(default_factory=time.time)
 
 
 @dataclasses.dataclass
