@@ -200,6 +200,7 @@ actor NotifyCore {
     var nextSendHint: Date? = .distantPast
     var acceptingSends = true
     var lastPrune = Date.distantPast
+    var lastGauge = Date.distantPast
 
     let alertEvents = Counter(label: "chargebus_notify_alert_events_total")
     let pendingGauge = Gauge(label: "chargebus_notify_outbox_pending")
@@ -253,8 +254,10 @@ actor NotifyCore {
         let vendor = vendors[alert.charger]
         let effects = engine.reconcile(active: alert, vendor: vendor?.vendor ?? alert.details.vendorId, model: vendor?.model,
                                        routing: config.routing, alreadyHandled: handled, at: now())
+        // The usual case (the firing event came first) changes nothing: no write at all.
+        guard !effects.isEmpty else { return }
         // Record the firing as handled so that its event, if it is still queued for us, adds nothing.
-        commit(effects, handledEvent: effects.isEmpty ? nil : firingKey, context: "active alert \(alert.id)")
+        commit(effects, handledEvent: firingKey, context: "active alert \(alert.id)")
     }
 
     /// An incident fires once, so its firing is known by (alert, incident) alone, whether it came
@@ -279,6 +282,12 @@ actor NotifyCore {
         let at = now()
         if let due = engine.nextDue, due <= at {
             commit(engine.tick(routing: config.routing, at: at), handledEvent: nil, context: "tick")
+        }
+        // Once a second, not per delivery: counting the outbox after every send made a burst
+        // slower the longer the outbox grew.
+        if at.timeIntervalSince(lastGauge) >= 1 {
+            lastGauge = at
+            pendingGauge.record((try? store.pendingCount()) ?? 0)
         }
         if at.timeIntervalSince(lastPrune) > 3600 {
             lastPrune = at
@@ -384,7 +393,8 @@ actor NotifyCore {
         do {
             switch outcome {
             case .success(let receipt):
-                if let updated = try store.markSent(entry.key, detail: receipt.detail, at: at) {
+                do {
+                    let updated = try store.markSent(entry, detail: receipt.detail, at: at)
                     Counter(label: "chargebus_notify_notifications_total", dimensions: [("channel", entry.channel), ("result", "sent")]).increment()
                     Timer(label: "chargebus_notify_delivery_seconds", dimensions: [("channel", entry.channel)])
                         .recordNanoseconds(Int64(max(0, at.timeIntervalSince(entry.createdAt)) * 1e9))
@@ -400,7 +410,8 @@ actor NotifyCore {
                 if next.timeIntervalSince(entry.createdAt) > retry.deadlineS {
                     let reason = "deadline of \(Int(retry.deadlineS)) s exceeded after \(entry.attempts) attempts: \(failure.reason)"
                     await fail(entry, reason: reason, at: at)
-                } else if let updated = try store.markRetry(entry.key, reason: failure.reason, next: next, at: at) {
+                } else {
+                    let updated = try store.markRetry(entry, reason: failure.reason, next: next, at: at)
                     Counter(label: "chargebus_notify_notifications_total", dimensions: [("channel", entry.channel), ("result", "retrying")]).increment()
                     logger.warning("notification failed temporarily; retrying", metadata: [
                         "notify.id": .string(entry.key), "channel": .string(entry.channel), "reason": .string(failure.reason),
@@ -417,7 +428,6 @@ actor NotifyCore {
             // and is retried as in doubt at the next start, with the same idempotency key.
             logger.error("cannot record a delivery", metadata: ["notify.id": .string(entry.key), "error": .string("\(error)")])
         }
-        pendingGauge.record((try? store.counts().pending) ?? 0)
     }
 
     private func scheduleRetry(at next: Date) {
@@ -425,7 +435,7 @@ actor NotifyCore {
     }
 
     private nonisolated func fail(_ entry: OutboxEntry, reason: String, at: Date) async {
-        guard let updated = try? store.markFailed(entry.key, reason: reason, at: at) else { return }
+        guard let updated = try? store.markFailed(entry, reason: reason, at: at) else { return }
         Counter(label: "chargebus_notify_notifications_total", dimensions: [("channel", entry.channel), ("result", "failed")]).increment()
         logger.error("notification failed", metadata: [
             "notify.id": .string(entry.key), "channel": .string(entry.channel), "recipient": .string(entry.recipientName),

@@ -257,10 +257,16 @@ public final class NotifyStore: Sendable {
     /// Claims up to `limit` due entries, marking each `sending` with its attempt counted, before any is sent.
     public func claimDue(at now: Date, limit: Int) throws -> [OutboxEntry] {
         try db.write { db in
-            var entries = try OutboxEntry.fetchAll(db, sql: """
-                SELECT * FROM outbox WHERE state IN ('queued', 'retrying') AND nextAttemptAt <= ?
-                ORDER BY nextAttemptAt, createdAt LIMIT ?
-                """, arguments: [now, limit])
+            // One indexed range per state: `state IN (…) ORDER BY nextAttemptAt` made SQLite sort
+            // every due row on each claim, which made a long queue quadratic.
+            var entries: [OutboxEntry] = []
+            for state in [OutboxState.queued, .retrying] {
+                entries += try OutboxEntry.fetchAll(db, sql: """
+                    SELECT * FROM outbox WHERE state = ? AND nextAttemptAt <= ? ORDER BY nextAttemptAt LIMIT ?
+                    """, arguments: [state.rawValue, now, limit])
+            }
+            entries.sort { $0.nextAttemptAt < $1.nextAttemptAt }
+            entries = Array(entries.prefix(limit))
             for index in entries.indices {
                 entries[index].state = OutboxState.sending.rawValue
                 entries[index].attempts += 1
@@ -280,44 +286,61 @@ public final class NotifyStore: Sendable {
 
     @discardableResult
     public func markSent(_ key: String, detail: String, at now: Date) throws -> OutboxEntry? {
-        try update(key) { entry, db in
-            entry.state = OutboxState.sent.rawValue
-            entry.detail = detail
-            entry.sentAt = now
-            entry.lastError = nil
-            entry.updatedAt = now
-            try DeliveryAttempt(key: key, attempt: entry.attempts, at: now, result: "sent", detail: detail).save(db)
-        }
+        try entry(key).map { try markSent($0, detail: detail, at: now) }
     }
 
     @discardableResult
     public func markRetry(_ key: String, reason: String, next: Date, at now: Date) throws -> OutboxEntry? {
-        try update(key) { entry, db in
-            entry.state = OutboxState.retrying.rawValue
-            entry.lastError = reason
-            entry.nextAttemptAt = next
-            entry.updatedAt = now
-            try DeliveryAttempt(key: key, attempt: entry.attempts, at: now, result: "temporary", detail: reason).save(db)
-        }
+        try entry(key).map { try markRetry($0, reason: reason, next: next, at: now) }
     }
 
     @discardableResult
     public func markFailed(_ key: String, reason: String, at now: Date) throws -> OutboxEntry? {
-        try update(key) { entry, db in
-            entry.state = OutboxState.failed.rawValue
-            entry.lastError = reason
-            entry.failedAt = now
-            entry.updatedAt = now
-            try DeliveryAttempt(key: key, attempt: entry.attempts, at: now, result: "permanent", detail: reason).save(db)
-        }
+        try entry(key).map { try markFailed($0, reason: reason, at: now) }
     }
 
-    private func update(_ key: String, _ change: (inout OutboxEntry, Database) throws -> Void) throws -> OutboxEntry? {
+    // The entry-based forms write only the columns that change (the message and its content stay
+    // as they are), from the entry the worker already holds.
+
+    public func markSent(_ entry: OutboxEntry, detail: String, at now: Date) throws -> OutboxEntry {
+        var entry = entry
+        entry.state = OutboxState.sent.rawValue
+        entry.detail = detail
+        entry.sentAt = now
+        entry.lastError = nil
+        entry.updatedAt = now
+        try record(entry, attempt: DeliveryAttempt(key: entry.key, attempt: entry.attempts, at: now, result: "sent", detail: detail))
+        return entry
+    }
+
+    public func markRetry(_ entry: OutboxEntry, reason: String, next: Date, at now: Date) throws -> OutboxEntry {
+        var entry = entry
+        entry.state = OutboxState.retrying.rawValue
+        entry.lastError = reason
+        entry.nextAttemptAt = next
+        entry.updatedAt = now
+        try record(entry, attempt: DeliveryAttempt(key: entry.key, attempt: entry.attempts, at: now, result: "temporary", detail: reason))
+        return entry
+    }
+
+    public func markFailed(_ entry: OutboxEntry, reason: String, at now: Date) throws -> OutboxEntry {
+        var entry = entry
+        entry.state = OutboxState.failed.rawValue
+        entry.lastError = reason
+        entry.failedAt = now
+        entry.updatedAt = now
+        try record(entry, attempt: DeliveryAttempt(key: entry.key, attempt: entry.attempts, at: now, result: "permanent", detail: reason))
+        return entry
+    }
+
+    private func record(_ entry: OutboxEntry, attempt: DeliveryAttempt) throws {
         try db.write { db in
-            guard var entry = try OutboxEntry.fetchOne(db, key: key) else { return nil }
-            try change(&entry, db)
-            try entry.update(db)
-            return entry
+            try db.execute(sql: """
+                UPDATE outbox SET state = ?, attempts = ?, nextAttemptAt = ?, lastError = ?, detail = ?, sentAt = ?, failedAt = ?,
+                updatedAt = ? WHERE key = ?
+                """, arguments: [entry.state, entry.attempts, entry.nextAttemptAt, entry.lastError, entry.detail, entry.sentAt,
+                                 entry.failedAt, entry.updatedAt, entry.key])
+            try attempt.save(db)
         }
     }
 
@@ -365,6 +388,13 @@ public final class NotifyStore: Sendable {
         return try db.read { db in
             try OutboxEntry.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM outbox \(whereClause) ORDER BY createdAt DESC, key LIMIT ?) ORDER BY createdAt, key",
                                      arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// Sends waiting or under way (index only).
+    public func pendingCount() throws -> Int {
+        try db.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'retrying', 'sending')") ?? 0
         }
     }
 
