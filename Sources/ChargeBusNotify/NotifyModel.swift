@@ -110,14 +110,18 @@ public struct RoutePolicy: Sendable, Hashable {
     public var repeatIntervalS: Double?
     /// Whether a resolve is notified to the receivers that were told of the firing.
     public var sendResolved: Bool
+    /// Whether an acknowledgement is notified to the receivers that were told of the firing (so an
+    /// escalated lead knows somebody took it).
+    public var sendAcknowledged: Bool
     /// The channels of the route's receivers (a step may name its own).
     public var channels: [ChannelKind]
     /// Step 0 is the route's receivers; later steps escalate.
     public var escalation: [EscalationStep]
 
-    public init(route: String, groupWaitS: Double, repeatIntervalS: Double?, sendResolved: Bool, channels: [ChannelKind],
-                escalation: [EscalationStep]) {
+    public init(route: String, groupWaitS: Double, repeatIntervalS: Double?, sendResolved: Bool, sendAcknowledged: Bool = true,
+                channels: [ChannelKind], escalation: [EscalationStep]) {
         self.route = route
+        self.sendAcknowledged = sendAcknowledged
         self.channels = channels
         self.groupWaitS = groupWaitS
         self.repeatIntervalS = repeatIntervalS
@@ -147,6 +151,8 @@ public enum NotificationKind: String, Codable, Sendable, Hashable, CaseIterable 
     /// Nobody acknowledged: escalated to the next step.
     case escalation
     case resolved
+    /// Someone acknowledged: those told of the alert (other than whoever acknowledged) can stand down.
+    case acknowledged
 }
 
 /// Everything a template sees: one message to one recipient, about one or more alerts (a group).

@@ -132,6 +132,38 @@ func event(_ kind: AlertEvent.Kind, _ payload: AlertPayload, at: Date = t0) -> A
         #expect(engine.tracks.values.first?.acknowledged == true)
     }
 
+    @Test func anAcknowledgementTellsThoseAlreadyPagedButNotWhoAcknowledged() {
+        var engine = NotifyEngine()
+        let policy = routing(escalateAfter: [900])
+        let firing = alert("CP-1")
+        _ = engine.handle(event(.firing, firing), vendor: nil, model: nil, routing: policy, at: t0)
+        _ = engine.tick(routing: policy, at: t0.addingTimeInterval(900))  // escalated to Lena
+        var acked = firing
+        acked.acknowledged = true
+        acked.ackBy = "alice"
+        let effects = engine.handle(AlertEvent(at: t0.addingTimeInterval(1000), event: .acknowledged, alert: acked, by: "alice"),
+                                    vendor: nil, model: nil, routing: policy, at: t0.addingTimeInterval(1000))
+        #expect(effects.planned.map(\.content.recipient) == [lead])
+        #expect(effects.planned.first?.content.kind == .acknowledged)
+        // A second acknowledgement (another technician) does not repeat the notice.
+        let again = engine.handle(AlertEvent(at: t0.addingTimeInterval(1100), event: .acknowledged, alert: acked, by: "lena"),
+                                  vendor: nil, model: nil, routing: policy, at: t0.addingTimeInterval(1100))
+        #expect(again.planned.isEmpty)
+    }
+
+    @Test func routesCanTurnTheAcknowledgementNoticeOff() {
+        var engine = NotifyEngine()
+        var policy = routing()
+        policy.policy.sendAcknowledged = false
+        let firing = alert("CP-1")
+        _ = engine.handle(event(.firing, firing), vendor: nil, model: nil, routing: policy, at: t0)
+        var acked = firing
+        acked.acknowledged = true
+        let effects = engine.handle(AlertEvent(at: t0, event: .acknowledged, alert: acked, by: "omar"), vendor: nil, model: nil,
+                                    routing: policy, at: t0)
+        #expect(effects.planned.isEmpty)
+    }
+
     @Test func remindersRepeatUntilResolvedAndEachHasItsOwnKey() {
         var engine = NotifyEngine()
         let policy = routing(repeatS: 3600)

@@ -66,6 +66,27 @@ import Testing
         #expect(noSite.subject == "[CRITICAL] DEPOT-N-07 faulted")
     }
 
+    @Test func anAcknowledgementSaysWhoTookIt() throws {
+        var item = faulted()
+        item.alert.acknowledged = true
+        item.alert.ackBy = "bob"
+        item.alert.ackNote = "on my way, 20 min"
+        let message = try renderer().render(content(.acknowledged, items: [item]))
+        #expect(message.subject == "[ACK] DEPOT-N-07 faulted — Depot North — acknowledged by bob")
+        #expect(message.text.contains("Acknowledged by bob: on my way, 20 min"))
+        #expect(message.html?.contains("Acknowledged by bob") == true)
+        #expect(!message.text.contains("Acknowledge: chargebus alerts ack"), "no ack instruction for an acknowledged alert")
+        let sms = try renderer().render(content(.acknowledged, items: [item], channel: .sms))
+        #expect(sms.text.hasPrefix("ACK by bob DEPOT-N-07/1 faulted"))
+    }
+
+    @Test func aTruncatedGroupCountsEveryAlert() throws {
+        var big = content(items: Array(group().prefix(5)))
+        big.totalItems = 40
+        let message = try renderer().render(big)
+        #expect(message.subject?.hasPrefix("[MAJOR] 40 alerts at Depot North") == true)
+    }
+
     @Test func aGroupSubjectCountsAlertsPerRule() throws {
         let message = try renderer().render(content(items: group()))
         #expect(message.subject == "[CRITICAL] 40 alerts at Depot North: disconnected ×38, faulted ×2")

@@ -258,6 +258,15 @@ def test_escalation_until_acknowledged(notify_factory, bus, smtp):
     escalated = mails_to(smtp, "mia@example.com")
     assert len(escalated) == 1
     assert "DEPOT-N-10" in escalated[0].text and "DEPOT-N-11" not in escalated[0].text
+    # Alice finally takes DEPOT-N-10: the manager who was paged hears that it is handled; Alice,
+    # who acknowledged, gets no notice of her own acknowledgement.
+    publish_alert(bus, "acknowledged", dict(ignored, acknowledged=True, ackBy="alice", ackNote="on site in 20 min"), by="alice")
+    notice = wait_until(lambda: len(mails_to(smtp, "mia@example.com")) == 2 and mails_to(smtp, "mia@example.com")[1],
+                        what="the acknowledgement notice to mia")
+    assert notice.subject.startswith("[ACK]") and "acknowledged by alice" in notice.subject
+    assert "on site in 20 min" in notice.text
+    time.sleep(1.0)
+    assert not [m for m in mails_to(smtp, "alice@example.com") if m.subject.startswith("[ACK]")]
 
 
 def test_resolve_is_told_to_those_who_heard_of_the_firing(notify_factory, bus, smtp, gateway):

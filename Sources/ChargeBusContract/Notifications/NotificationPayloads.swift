@@ -18,7 +18,7 @@ public struct NotificationEvent: Codable, Sendable, Hashable {
     public var event: Kind
     /// The idempotency key of the notification: the same for every event of one send.
     public var id: String
-    /// `firing`, `reminder`, `escalation`, `resolved`.
+    /// `firing`, `reminder`, `escalation`, `resolved`, `acknowledged`.
     public var kind: String
     /// `email`, `sms`, `webhook`.
     public var channel: String

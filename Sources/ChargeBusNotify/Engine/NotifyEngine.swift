@@ -21,6 +21,8 @@ public struct AlertTrack: Codable, Sendable, Hashable {
     public var repeatIntervalS: Double?
     public var groupWaitS: Double
     public var sendResolved: Bool
+    /// Optional so that tracks stored before the setting existed still load (nil: true).
+    public var sendAcknowledged: Bool?
     public var nextEscalationAt: Date?
     public var nextReminderAt: Date?
     /// How many reminders went out: makes each reminder's idempotency key distinct.
@@ -136,7 +138,7 @@ public struct NotifyEngine: Sendable {
         case .resolved:
             resolve(event.alert, at: now, effects: &effects)
         case .acknowledged:
-            acknowledge(event.alert, at: now, effects: &effects)
+            acknowledge(event.alert, by: event.by ?? event.alert.ackBy, at: now, effects: &effects)
         case .silenced:
             pause(event.alert, effects: &effects)
         case .unsilenced:
@@ -161,7 +163,7 @@ public struct NotifyEngine: Sendable {
             return effects
         }
         if alert.acknowledged {
-            acknowledge(alert, at: now, effects: &effects)
+            acknowledge(alert, by: alert.ackBy, at: now, effects: &effects)
         }
         return effects
     }
@@ -233,7 +235,7 @@ public struct NotifyEngine: Sendable {
             var track = AlertTrack(
                 alertID: alert.id, incident: alert.incident, route: policy.route, alert: alert, vendor: vendor, model: model,
                 startedAt: now, step: 0, escalationAfterS: policy.escalation.map(\.afterS), repeatIntervalS: policy.repeatIntervalS,
-                groupWaitS: policy.groupWaitS, sendResolved: policy.sendResolved, nextEscalationAt: nil, nextReminderAt: nil, reminders: 0, notified: [],
+                groupWaitS: policy.groupWaitS, sendResolved: policy.sendResolved, sendAcknowledged: policy.sendAcknowledged, nextEscalationAt: nil, nextReminderAt: nil, reminders: 0, notified: [],
                 paused: alert.silenced, acknowledged: alert.acknowledged)
             if !track.paused && !track.acknowledged {
                 deliver(track: &track, step: 0, kind: .firing, sequence: 0, routing: routing, at: now, effects: &effects,
@@ -267,16 +269,27 @@ public struct NotifyEngine: Sendable {
         }
     }
 
-    private mutating func acknowledge(_ alert: AlertPayload, at now: Date, effects: inout EngineEffects) {
+    private mutating func acknowledge(_ alert: AlertPayload, by: String?, at now: Date, effects: inout EngineEffects) {
         let keys = trackKeys(of: alert)
         guard !keys.isEmpty else { return }
-        _ = dropFromGroups(alertID: alert.id, incident: alert.incident, kinds: [.firing, .reminder, .escalation], effects: &effects)
+        // Whoever was still waiting in a group was never told, and needs no stand-down either.
+        let unsent = dropFromGroups(alertID: alert.id, incident: alert.incident, kinds: [.firing, .reminder, .escalation], effects: &effects)
         for key in keys {
             guard var track = tracks[key] else { continue }
+            let wasAcknowledged = track.acknowledged
             track.alert = alert
             track.acknowledged = true
             track.nextEscalationAt = nil
             track.nextReminderAt = nil
+            track.notified.removeAll { unsent.contains($0) }
+            if !wasAcknowledged && track.sendAcknowledged ?? true {
+                let item = NotificationContent.Item(alert: alert, vendor: track.vendor, model: track.model)
+                for recipient in track.notified where recipient.technician == nil || recipient.technician != by {
+                    enqueue(recipient: recipient, site: alert.site, kind: .acknowledged, member: .init(
+                        alertID: alert.id, incident: alert.incident, route: track.route, step: track.step, item: item, sequence: 0),
+                            groupWaitS: track.groupWaitS, at: now, effects: &effects)
+                }
+            }
             store(track, &effects)
         }
     }

@@ -25,12 +25,13 @@ private struct Inherited {
     var groupWaitS: Double
     var repeatIntervalS: Double?
     var sendResolved: Bool
+    var sendAcknowledged: Bool
     /// Steps 1…; step 0 is always the route's own receivers.
     var escalation: [EscalationStep]
 }
 
 extension RouteTree {
-    static let routeKeys: Set<String> = ["name", "receivers", "channels", "group_wait", "repeat_interval", "send_resolved", "escalation", "routes"]
+    static let routeKeys: Set<String> = ["name", "receivers", "channels", "group_wait", "repeat_interval", "send_resolved", "send_acknowledged", "escalation", "routes"]
 
     static func parse(_ node: ConfigNode, context: RouteParseContext) throws(ConfigError) -> RouteTree {
         try node.rejectUnknownKeys(routeKeys)
@@ -38,7 +39,7 @@ extension RouteTree {
             throw node.error("the root route needs receivers: who is told of alerts that no child route takes (e.g. [oncall:site])")
         }
         let defaults = Inherited(receivers: [], channels: context.defaultChannels, groupWaitS: 30, repeatIntervalS: 4 * 3600,
-                                 sendResolved: true, escalation: [])
+                                 sendResolved: true, sendAcknowledged: true, escalation: [])
         var names: Set<String> = []
         let root = try parseRoute(node, inherited: defaults, fallbackName: "root", isRoot: true, names: &names, context: context)
         return RouteTree(root: root, directory: context.directory)
@@ -67,6 +68,7 @@ extension RouteTree {
             }
         }
         if let resolved = try node.bool("send_resolved") { settings.sendResolved = resolved }
+        if let acknowledged = try node.bool("send_acknowledged") { settings.sendAcknowledged = acknowledged }
         if let steps = try node.list("escalation") {
             settings.escalation = try parseEscalation(steps, context: context)
         }
@@ -93,7 +95,8 @@ extension RouteTree {
         }
 
         let policy = RoutePolicy(route: name, groupWaitS: settings.groupWaitS, repeatIntervalS: settings.repeatIntervalS,
-                                 sendResolved: settings.sendResolved, channels: settings.channels,
+                                 sendResolved: settings.sendResolved, sendAcknowledged: settings.sendAcknowledged,
+                                 channels: settings.channels,
                                  escalation: [EscalationStep(afterS: 0, receivers: settings.receivers)] + settings.escalation)
         return RouteNode(name: name, matcher: matcher, continueMatching: continueMatching, policy: policy, children: children)
     }

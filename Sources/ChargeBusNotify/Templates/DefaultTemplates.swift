@@ -15,10 +15,12 @@ public enum DefaultTemplates {
 
     /// One line; whitespace runs are collapsed after rendering.
     static let emailSubject = """
-    {{#isResolved}}[RESOLVED]{{/isResolved}}{{^isResolved}}[{{SEVERITY}}]{{/isResolved}}\
+    {{#isResolved}}[RESOLVED]{{/isResolved}}{{#isAcknowledged}}[ACK]{{/isAcknowledged}}\
+    {{^isResolved}}{{^isAcknowledged}}[{{SEVERITY}}]{{/isAcknowledged}}{{/isResolved}}\
     {{#isReminder}} [REMINDER]{{/isReminder}}{{#isEscalation}} [ESCALATION {{escalationStep}}]{{/isEscalation}} \
     {{#isGroup}}{{count}} alerts{{#site}} at {{name}}{{/site}}: {{rulesSummary}}{{/isGroup}}\
-    {{^isGroup}}{{#alert}}{{charger}} {{rule}}{{/alert}}{{#site}} — {{name}}{{/site}}{{/isGroup}}
+    {{^isGroup}}{{#alert}}{{charger}} {{rule}}{{/alert}}{{#site}} — {{name}}{{/site}}{{/isGroup}}\
+    {{#isAcknowledged}}{{#ackedBy}} — acknowledged by {{ackedBy}}{{/ackedBy}}{{/isAcknowledged}}
     """
 
     static let emailText = """
@@ -33,6 +35,9 @@ public enum DefaultTemplates {
     {{SEVERITY}} {{chargerLabel}}: {{rule}} ({{state}})
       {{summary}}
       Since {{since}} ({{forDuration}}), fired {{firedAt}}{{#resolvedAt}}, resolved {{resolvedAt}}{{/resolvedAt}}
+    {{#acknowledged}}
+      Acknowledged by {{ackBy}}{{#ackNote}}: {{ackNote}}{{/ackNote}}
+    {{/acknowledged}}
     {{#errorCode}}
       Error code: {{errorCode}}
     {{/errorCode}}
@@ -72,7 +77,7 @@ public enum DefaultTemplates {
     <table role="presentation" cellspacing="0" cellpadding="6" style="border-collapse:collapse;width:100%;font-size:14px;">
     <tr style="background:#f6f8fa;text-align:left;"><th>Severity</th><th>Charger</th><th>Rule</th><th>Since</th><th>Details</th></tr>
     {{#items}}
-    <tr style="border-top:1px solid #d0d7de;vertical-align:top;"><td style="color:{{color}};font-weight:600;">{{SEVERITY}}</td><td>{{chargerLabel}}{{#vendor}}<br><span style="color:#57606a;">{{vendor}} {{model}}</span>{{/vendor}}</td><td>{{rule}}<br><span style="color:#57606a;">{{state}}</span></td><td>{{since}}<br><span style="color:#57606a;">{{forDuration}}</span></td><td>{{summary}}{{#errorCode}}<br>Error code: {{errorCode}}{{/errorCode}}{{#vendorCodes}}<br>Vendor code {{code}}: {{text}}{{#action}}<br><em>Suggested action: {{action}}</em>{{/action}}{{/vendorCodes}}{{#isOpen}}{{#ack.command}}<br>Acknowledge: <code>{{ack.command}}</code>{{/ack.command}}{{#ack.url}}<br><a href="{{ack.url}}" style="color:#0969da;">Acknowledge online</a>{{/ack.url}}{{/isOpen}}</td></tr>
+    <tr style="border-top:1px solid #d0d7de;vertical-align:top;"><td style="color:{{color}};font-weight:600;">{{SEVERITY}}</td><td>{{chargerLabel}}{{#vendor}}<br><span style="color:#57606a;">{{vendor}} {{model}}</span>{{/vendor}}</td><td>{{rule}}<br><span style="color:#57606a;">{{state}}</span></td><td>{{since}}<br><span style="color:#57606a;">{{forDuration}}</span></td><td>{{summary}}{{#acknowledged}}<br><strong>Acknowledged by {{ackBy}}</strong>{{#ackNote}}: {{ackNote}}{{/ackNote}}{{/acknowledged}}{{#errorCode}}<br>Error code: {{errorCode}}{{/errorCode}}{{#vendorCodes}}<br>Vendor code {{code}}: {{text}}{{#action}}<br><em>Suggested action: {{action}}</em>{{/action}}{{/vendorCodes}}{{#isOpen}}{{#ack.command}}<br>Acknowledge: <code>{{ack.command}}</code>{{/ack.command}}{{#ack.url}}<br><a href="{{ack.url}}" style="color:#0969da;">Acknowledge online</a>{{/ack.url}}{{/isOpen}}</td></tr>
     {{/items}}
     </table>
     <p style="margin:12px 0 0;color:#57606a;font-size:12px;">Route {{route}}{{#isEscalated}}, escalation step {{escalationStep}}{{/isEscalated}} · sent to {{recipient.name}} · {{at}}</p>
@@ -86,7 +91,8 @@ public enum DefaultTemplates {
     /// One line. The `detail.*` switches are turned off one by one when a critical SMS must be
     /// shortened to 160 GSM-7 characters (action, vendor, summary, chargers, ack).
     static let smsText = """
-    {{#isResolved}}RESOLVED{{/isResolved}}{{^isResolved}}{{SEVERITY}}{{/isResolved}}\
+    {{#isResolved}}RESOLVED{{/isResolved}}{{#isAcknowledged}}ACK{{#ackedBy}} by {{ackedBy}}{{/ackedBy}}{{/isAcknowledged}}\
+    {{^isResolved}}{{^isAcknowledged}}{{SEVERITY}}{{/isAcknowledged}}{{/isResolved}}\
     {{#isReminder}} REMINDER{{/isReminder}}{{#isEscalation}} ESCALATION {{escalationStep}}{{/isEscalation}} \
     {{#isGroup}}{{count}} alerts{{#site}} at {{name}}{{/site}}: {{rulesSummary}}{{#detail.chargers}} ({{chargersList}}){{/detail.chargers}}{{/isGroup}}\
     {{^isGroup}}{{#alert}}{{chargerShort}} {{rule}}{{/alert}}{{#site}} at {{name}}{{/site}}{{#alert}} since {{sinceTime}}\

@@ -27,12 +27,15 @@ enum TemplateContext {
         let timeZone = site?.timeZone ?? TimeZone(identifier: "UTC") ?? .current
         let severity = content.items.map(\.alert.severity).max() ?? .info
         let kindTitle: String
-        let count = content.items.count
+        let count = content.totalItems
         switch content.kind {
         case .firing: kindTitle = count > 1 ? "\(count) alerts firing" : "Alert firing"
         case .reminder: kindTitle = "Reminder: still firing, not acknowledged"
         case .escalation: kindTitle = "Escalated (step \(content.escalationStep)): not acknowledged"
         case .resolved: kindTitle = count > 1 ? "\(count) alerts resolved" : "Resolved"
+        case .acknowledged:
+            let by = content.items.compactMap(\.alert.ackBy).first.map { " by \($0)" } ?? ""
+            kindTitle = count > 1 ? "\(count) alerts acknowledged\(by)" : "Acknowledged\(by)"
         }
 
         var context: [String: Any] = [
@@ -43,11 +46,13 @@ enum TemplateContext {
             "isReminder": content.kind == .reminder,
             "isEscalation": content.kind == .escalation,
             "isResolved": content.kind == .resolved,
+            "isAcknowledged": content.kind == .acknowledged,
+            "ackedBy": content.items.compactMap(\.alert.ackBy).first ?? "",
             "route": content.route,
             "severity": severity.rawValue,
             "SEVERITY": severity.rawValue.uppercased(),
             "isCritical": severity == .critical,
-            "color": content.kind == .resolved ? resolvedColor : color(severity),
+            "color": content.kind == .resolved || content.kind == .acknowledged ? resolvedColor : color(severity),
             "recipient": ["name": content.recipient.name, "channel": content.recipient.channel.rawValue,
                           "address": content.recipient.address] as [String: Any],
             "escalationStep": String(content.escalationStep),

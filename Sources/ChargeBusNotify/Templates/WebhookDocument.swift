@@ -59,6 +59,6 @@ extension WebhookDocument {
         self.init(version: 1, kind: content.kind.rawValue, route: content.route,
                   severity: (content.items.map(\.alert.severity).max() ?? .info).rawValue, site: site,
                   recipient: Recipient(name: content.recipient.name, address: content.recipient.address),
-                  escalationStep: content.escalationStep, count: content.items.count, items: items, at: content.at)
+                  escalationStep: content.escalationStep, count: content.totalItems, items: items, at: content.at)
     }
 }
