@@ -14,7 +14,7 @@ struct NotifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify",
         abstract: "Notification router: email, SMS and webhooks to the right technician, on-call schedules, escalation.",
-        subcommands: [NotifyDaemonCommand.self, NotifyOnCall.self, NotifyRoute.self, NotifyHistory.self, NotifyCheck.self],
+        subcommands: [NotifyDaemonCommand.self, NotifyOnCall.self, NotifyRoute.self, NotifyHistory.self, NotifyCheck.self, NotifyTest.self],
         defaultSubcommand: NotifyDaemonCommand.self)
 }
 
@@ -388,6 +388,64 @@ struct NotifyCheck: AsyncParsableCommand {
         if let sms = config.sms { channels.append(sms.description) }
         channels += config.webhooks.keys.sorted().compactMap { config.webhooks[$0]?.description }
         print("channels:\n  " + (channels.isEmpty ? "none" : channels.joined(separator: "\n  ")))
+    }
+}
+
+/// `chargebus notify test`: sends one sample message straight through a channel, outside the
+/// outbox, so that an operator can check the SMTP, SMS or webhook settings after editing them.
+struct NotifyTest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Send a sample notification now through one channel, to check its settings (not recorded in the outbox).")
+
+    @OptionGroup var notifyConfig: NotifyConfigOption
+    @Option(help: "email, sms or webhook") var channel: ChannelKind
+    @Option(help: "A technician id, an email address, an E.164 number, or a webhook name") var to: String
+
+    func run() async throws {
+        let config = try notifyConfig.load(resolveSecrets: true)
+        let recipient = try resolveRecipient(config.directory)
+        let site = config.directory.sites.keys.sorted().first
+        let now = Date()
+        let alert = AlertPayload(
+            id: AlertPayload.makeID(charger: "TEST-CHARGER", connector: 1, rule: "test"), incident: 1, rule: "test", kind: "faulted",
+            severity: .critical, state: .firing, charger: "TEST-CHARGER", connector: 1, site: site, class: "DC", groups: nil,
+            since: now.addingTimeInterval(-300), firedAt: now, at: now,
+            summary: "Test notification from chargebus notify test: no charger is affected", details: AlertDetails(errorCode: "NoError"))
+        let content = NotificationContent(kind: .firing, route: "test", site: site, recipient: recipient, escalationStep: 0,
+                                          items: [.init(alert: alert)], at: now)
+        let message: RenderedMessage
+        do throws(TemplateError) {
+            message = try config.renderer.render(content)
+        } catch {
+            throw CLIError.failed("the templates do not render: \(error.reason)")
+        }
+        let channels = ChannelSet(smtp: config.smtp, sms: config.sms, webhooks: config.webhooks)
+        guard let sender = channels.channel(for: channel) else {
+            throw CLIError.failed("channel \(channel.rawValue) is not configured in \(notifyConfig.resolved() ?? "the config")")
+        }
+        let key = "test-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        do throws(DeliveryFailure) {
+            let receipt = try await sender.send(OutgoingNotification(key: key, recipient: recipient, message: message))
+            print("sent to \(recipient.name) <\(recipient.address)> by \(channel.rawValue): \(receipt.detail)")
+        } catch {
+            throw CLIError.failed("not sent (\(error.temporary ? "temporary: the daemon would retry" : "permanent")): \(error.reason)")
+        }
+    }
+
+    private func resolveRecipient(_ directory: NotifyDirectory) throws -> Recipient {
+        if let technician = directory.technicians[to] {
+            let address: String? = switch channel {
+            case .email: technician.email
+            case .sms: technician.phone
+            case .webhook: nil
+            }
+            guard let address else {
+                throw ValidationError("\(technician.name) has no \(channel == .sms ? "phone" : channel.rawValue) address for --channel \(channel.rawValue)")
+            }
+            return Recipient(technician: technician.id, name: technician.name, channel: channel, address: address)
+        }
+        return Recipient(technician: nil, name: to, channel: channel, address: to)
     }
 }
 

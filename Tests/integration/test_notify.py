@@ -422,3 +422,29 @@ def test_sighup_reloads_and_a_bad_reload_keeps_the_old_config(notify_factory, bu
     assert refused["digest"] == reloaded["digest"]
     publish_alert(bus, "firing", make_alert("DEPOT-N-71", severity="major", cls="AC"))
     wait_until(lambda: len(mails_to(smtp, "bob@example.com")) >= 2, what="the old config still routing")
+
+
+def test_notify_test_sends_a_sample_through_each_channel(notify_factory, chargebus_bin, smtp, gateway):
+    import os
+    import subprocess
+    daemon = notify_factory(start=False)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CHARGEBUS_")}, **SECRET_ENV}
+
+    def run(*args):
+        return subprocess.run([str(chargebus_bin), "notify", "test", "--notify-config", str(daemon.config), *args],
+                              capture_output=True, text=True, timeout=60, env=env)
+
+    sent = run("--channel", "email", "--to", "alice")
+    assert sent.returncode == 0, sent.stderr
+    assert "alice@example.com" in sent.stdout and "250" in sent.stdout
+    mail = smtp.wait_for_messages(1)[0]
+    assert "TEST-CHARGER" in mail.subject and mail.tls
+    assert run("--channel", "sms", "--to", "+4915112345679").returncode == 0
+    assert gateway.sms_messages[-1].to == "+4915112345679"
+    assert run("--channel", "webhook", "--to", "ops").returncode == 0
+    assert gateway.webhook_deliveries
+    smtp.stop()
+    down = run("--channel", "email", "--to", "bob")
+    assert down.returncode != 0 and "temporary" in down.stderr
+    bad = run("--channel", "sms", "--to", "0151-not-e164")
+    assert bad.returncode != 0 and "permanent" in bad.stderr, bad.stderr

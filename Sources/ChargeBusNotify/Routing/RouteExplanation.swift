@@ -58,7 +58,10 @@ public struct RouteExplanation: Codable, Sendable, Hashable {
             lines.append("  group_wait \(LocalClock.span(route.groupWaitS)), repeat \(repeatText), send_resolved \(route.sendResolved), channels \(route.channels.joined(separator: ", "))")
             for step in route.steps {
                 let title = step.index == 0 ? "step 0 (at once)" : "step \(step.index) (after \(LocalClock.span(step.afterS)) unacknowledged)"
-                lines.append("  \(title): \(step.receivers.joined(separator: ", ")) via \(step.channels.joined(separator: ", "))")
+                // Fixed receivers (email:, sms:, webhook:) have their own channel; "via" is about people.
+                let reachesPeople = step.receivers.contains { !["email:", "sms:", "webhook:"].contains(where: $0.hasPrefix) }
+                let via = reachesPeople ? " via \(step.channels.joined(separator: ", "))" : ""
+                lines.append("  \(title): \(step.receivers.joined(separator: ", "))\(via)")
                 if step.chosen.isEmpty { lines.append("    nobody is notified") }
                 for chosen in step.chosen {
                     lines.append("    → \(chosen.name) by \(chosen.channel) to \(chosen.address)")
