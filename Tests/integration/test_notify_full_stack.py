@@ -43,3 +43,42 @@ async def test_a_charger_fault_reaches_the_technician_and_an_ack_stops_the_escal
         assert "alice" in rows.lower() or "Alice" in rows
     finally:
         await conn.close()
+
+
+async def test_chargebus_run_includes_notify_when_configured(chargebus_bin, mosquitto, data_dir, tmp_path, request, bus, smtp,
+                                                             gateway, certificate, charger_password, cli):
+    """The embedded default: one `chargebus run` process with the bridge and every daemon; a real
+    charger that disconnects for good ends as an email to the on-call technician."""
+    import os
+    from conftest import attach_log
+    from support import procs
+    from support.notify_daemon import SECRET_ENV, notify_yaml
+    from support.ocpp_peer import ConnectedCharger
+
+    cp = "DEPOT-N-RUN1"
+    cli.add_charger(cp, charger_password, site="depot-north", klass="L2")
+    config = tmp_path / "chargebus.yaml"
+    # One shared file: each daemon reads its own section (`alerts:` with a short hold time, `notify:`).
+    config.write_text("alerts:\n  rules:\n    disconnected: {for: 1s, keepFiringFor: 0s}\n"
+                      + notify_yaml(smtp_port=smtp.port, http_base=gateway.base_url, ca_file=certificate[0]))
+    ws_port, metrics_port = procs.free_port(), procs.free_port()
+    log = tmp_path / "run.log"
+    attach_log(request, "chargebus run", log)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CHARGEBUS_")}, **SECRET_ENV}
+    proc = procs.spawn([str(chargebus_bin), "run", "--mqtt", mosquitto.url, "--data", str(data_dir), "--config", str(config),
+                        "--listen", f"127.0.0.1:{ws_port}", "--metrics", f"127.0.0.1:{metrics_port}", "--heartbeat-interval", "30"],
+                       log_path=log, env=env)
+    try:
+        await asyncio.to_thread(bus.wait_for, "ev/notifications/status", lambda p: p["config"] == "ok", 30)
+        await bus.wait_for_async(f"ev/chargers/{cp}/info", timeout=20)
+        conn = ConnectedCharger(f"ws://127.0.0.1:{ws_port}/ocpp/{cp}", cp, charger_password)
+        c = await conn.__aenter__()
+        await c.boot()
+        await bus.wait_for_async(f"ev/chargers/{cp}/state", lambda p: p["online"] is True)
+        await conn.close()
+        mail = (await asyncio.to_thread(wait_until, lambda: mails_to(smtp, "alice@example.com"), 30, 0.1, "the email"))[0]
+        assert cp in mail.subject and "disconnected" in mail.subject
+        assert sms_to(gateway, "+4915112345671") or await asyncio.to_thread(
+            wait_until, lambda: sms_to(gateway, "+4915112345671"), 10, 0.1, "the SMS")
+    finally:
+        assert procs.terminate(proc, timeout=20) == 0, procs.tail(log, 40)
