@@ -360,16 +360,18 @@ actor NotifyCore {
     nonisolated func deliver(_ entry: OutboxEntry) async {
         let (channel, retry) = await channelAndRetry(for: entry)
         let outcome: Result<DeliveryReceipt, DeliveryFailure>
-        if let failure = await sendability(entry) {
-            outcome = .failure(failure)
-        } else if let channel, let message = entry.decodedMessage() {
-            do throws(DeliveryFailure) {
-                outcome = .success(try await channel.send(OutgoingNotification(key: entry.key, recipient: entry.recipient, message: message)))
-            } catch {
-                outcome = .failure(error)
+        if let message = entry.decodedMessage() {
+            if let channel {
+                do throws(DeliveryFailure) {
+                    outcome = .success(try await channel.send(OutgoingNotification(key: entry.key, recipient: entry.recipient, message: message)))
+                } catch {
+                    outcome = .failure(error)
+                }
+            } else {
+                outcome = .failure(.permanent("channel \(entry.channel) is not configured"))
             }
         } else {
-            outcome = .failure(.permanent("channel \(entry.channel) is not configured"))
+            outcome = .failure(.permanent("the stored message cannot be read"))
         }
         await record(entry, outcome: outcome, retry: retry)
     }
@@ -377,12 +379,6 @@ actor NotifyCore {
     private func channelAndRetry(for entry: OutboxEntry) -> ((any NotificationChannel)?, RetryPolicy) {
         let kind = ChannelKind(rawValue: entry.channel) ?? .email
         return (channels.channel(for: kind), config.retry[kind] ?? RetryPolicy())
-    }
-
-    /// What is known to be wrong before sending: refused without a try.
-    private func sendability(_ entry: OutboxEntry) -> DeliveryFailure? {
-        guard entry.decodedMessage() != nil else { return .permanent("the stored message cannot be read") }
-        return nil
     }
 
     /// Records the outcome straight into SQLite, without waiting for the actor (which may be busy
