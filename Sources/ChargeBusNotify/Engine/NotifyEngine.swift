@@ -119,11 +119,17 @@ public struct EngineEffects: Sendable {
 public struct NotifyEngine: Sendable {
     public private(set) var tracks: [TrackKey: AlertTrack] = [:]
     public private(set) var groups: [GroupKey: PendingGroup] = [:]
+    /// The tracks of each alert incident (one per matched route), so that an alert event finds its
+    /// tracks without scanning every followed alert: a fleet-wide outage follows thousands.
+    private var trackKeysByIncident: [String: Set<TrackKey>] = [:]
     /// Messages listing more alerts are summarised: the first alerts are listed, the count is total.
     public var maxItemsPerMessage = 200
 
     public init(tracks: [AlertTrack] = [], groups: [PendingGroup] = []) {
-        for track in tracks { self.tracks[track.key] = track }
+        for track in tracks {
+            self.tracks[track.key] = track
+            trackKeysByIncident[Self.incidentKey(track.alertID, track.incident), default: []].insert(track.key)
+        }
         for group in groups { self.groups[group.key] = group }
     }
 
@@ -154,7 +160,7 @@ public struct NotifyEngine: Sendable {
                                    alreadyHandled: Bool, at now: Date) -> EngineEffects {
         var effects = EngineEffects()
         guard alert.state == .firing else { return effects }
-        let known = tracks.values.contains { $0.alertID == alert.id && $0.incident == alert.incident }
+        let known = !trackKeys(of: alert).isEmpty
         if !known {
             // The firing event was processed before (and its track has since been closed by an ack
             // that this payload predates, say): nothing new to tell anyone.
@@ -264,6 +270,10 @@ public struct NotifyEngine: Sendable {
                 }
             }
             tracks[key] = nil
+            trackKeysByIncident[Self.incidentKey(key.alertID, key.incident)]?.remove(key)
+            if trackKeysByIncident[Self.incidentKey(key.alertID, key.incident)]?.isEmpty == true {
+                trackKeysByIncident[Self.incidentKey(key.alertID, key.incident)] = nil
+            }
             effects.upsertedTracks[key] = nil
             effects.deletedTracks.insert(key)
         }
@@ -446,11 +456,14 @@ public struct NotifyEngine: Sendable {
     }
 
     private func trackKeys(of alert: AlertPayload) -> [TrackKey] {
-        tracks.keys.filter { $0.alertID == alert.id && $0.incident == alert.incident }.sorted()
+        (trackKeysByIncident[Self.incidentKey(alert.id, alert.incident)] ?? []).sorted()
     }
+
+    private static func incidentKey(_ alertID: String, _ incident: Int) -> String { "\(alertID)#\(incident)" }
 
     private mutating func store(_ track: AlertTrack, _ effects: inout EngineEffects) {
         tracks[track.key] = track
+        trackKeysByIncident[Self.incidentKey(track.alertID, track.incident), default: []].insert(track.key)
         effects.upsertedTracks[track.key] = track
         effects.deletedTracks.remove(track.key)
     }
