@@ -43,7 +43,15 @@ import Testing
             try await client.publish("high/2", payload: Array("two".utf8))
             try await broker.restart()
             try await eventually("the client reconnects") { client.isConnected }
-            #expect(await messages.next(1).map(\.payloadString) == ["two"])
+            // QoS 1 is at least once: "one" comes again when the broker stopped before it had our
+            // PUBACK (it happens on a loaded machine). What matters is that "two" gets through.
+            var afterRestart: [String] = []
+            while let message = await messages.next() {
+                afterRestart.append(message.payloadString)
+                if message.payloadString != "one" { break }
+            }
+            #expect(afterRestart.last == "two")
+            #expect(afterRestart.dropLast().allSatisfy { $0 == "one" })
             await client.disconnect()
             withExtendedLifetime(ballast) {}
             await broker.shutdown()
