@@ -64,8 +64,9 @@ final class ClientCore: Sendable {
         var shutdown = false
         /// Slots taken: QoS 1 messages handed to libmosquitto and not yet acknowledged, plus slots just granted.
         var inUse = 0
-        /// mid → waiter of `publishAcknowledged` (nil for plain `publish`).
-        var pending: [Int32: OneShot<Result<Void, MQTTError>>?] = [:]
+        /// mid → who hears of the PUBACK: a `publishAcknowledged` waiter, a `tryPublishAcknowledged` callback, or
+        /// nobody (plain `publish`).
+        var pending: [Int32: AcknowledgementTarget] = [:]
         var slotWaiters = RingBuffer<OneShot<Result<Void, MQTTError>>>()
         /// `flush` callers, woken when nothing is pending any more.
         var drainWaiters: [OneShot<Result<Void, MQTTError>>] = []
@@ -87,6 +88,21 @@ final class ClientCore: Sendable {
 
     /// Wakes publishers that were given a slot. A popped waiter is no longer reachable for cancellation or
     /// shutdown, so this completion always wins.
+    /// Who is told that the broker acknowledged (or will never acknowledge) a QoS 1 message.
+    enum AcknowledgementTarget {
+        case nobody
+        case waiter(OneShot<Result<Void, MQTTError>>)
+        case callback(@Sendable (Result<Void, MQTTError>) -> Void)
+
+        func complete(_ result: Result<Void, MQTTError>) {
+            switch self {
+            case .nobody: break
+            case .waiter(let waiter): waiter.complete(result)
+            case .callback(let callback): callback(result)
+            }
+        }
+    }
+
     static func grant(_ waiters: [OneShot<Result<Void, MQTTError>>]) {
         for waiter in waiters {
             waiter.complete(.success(()))
@@ -394,16 +410,17 @@ final class ClientCore: Sendable {
         for state in states { state.stopBackPressure() }
         for waiter in subackWaiters { waiter.complete(.failure(.shutdown)) }
 
-        let publishWaiters: [OneShot<Result<Void, MQTTError>>] = publishes.withLock { state in
+        let (publishWaiters, acknowledgementTargets) = publishes.withLock { state in
             state.shutdown = true
             var waiters = state.slotWaiters.removeAll()
-            waiters.append(contentsOf: state.pending.values.compactMap { $0 })
             waiters.append(contentsOf: state.drainWaiters)
+            let targets = Array(state.pending.values)
             state.drainWaiters.removeAll()
             state.pending.removeAll()
-            return waiters
+            return (waiters, targets)
         }
         for waiter in publishWaiters { waiter.complete(.failure(.shutdown)) }
+        for target in acknowledgementTargets { target.complete(.failure(.shutdown)) }
         return true
     }
 
@@ -529,23 +546,23 @@ final class ClientCore: Sendable {
 
     private func handlePublished(mid: Int32, reasonCode: Int32) {
         // Called for PUBACKs (QoS 1) and for QoS 0 messages written to the socket; the latter are not tracked.
-        let (waiter, granted): (OneShot<Result<Void, MQTTError>>??, [OneShot<Result<Void, MQTTError>>]) = publishes.withLock { state in
+        let (target, granted): (AcknowledgementTarget?, [OneShot<Result<Void, MQTTError>>]) = publishes.withLock { state in
             guard let entry = state.pending.removeValue(forKey: mid) else { return (nil, []) }
             var wake = state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes)
             if state.pending.isEmpty && !state.drainWaiters.isEmpty {
                 wake.append(contentsOf: state.drainWaiters)
                 state.drainWaiters.removeAll()
             }
-            return (.some(entry), wake)
+            return (entry, wake)
         }
         Self.grant(granted)
-        guard case .some(let ackWaiter) = waiter else { return }
+        guard let target else { return }
         if reasonCode >= 0x80 {
             let reason = Mosq.reason(reasonCode)
             logger.warning("MQTT broker rejected a QoS 1 publish: \(reason)")
-            ackWaiter?.complete(.failure(.publishFailed("broker rejected the message: \(reason)")))
+            target.complete(.failure(.publishFailed("broker rejected the message: \(reason)")))
         } else {
-            ackWaiter?.complete(.success(()))
+            target.complete(.success(()))
         }
     }
 
@@ -703,7 +720,7 @@ final class ClientCore: Sendable {
                     return .failed(mapPublishError(rc, topic: topic), granted: granted)
                 }
                 let ackWaiter = waitForAcknowledgement ? OneShot<Result<Void, MQTTError>>() : nil
-                if state.pending.updateValue(ackWaiter, forKey: mid) != nil {
+                if state.pending.updateValue(ackWaiter.map { .waiter($0) } ?? .nobody, forKey: mid) != nil {
                     // More than 65535 messages outstanding: libmosquitto reused an id. Cannot happen with the
                     // pending limit capped below that, but never leak the slot accounting if it does.
                     state.inUse -= 1
@@ -737,6 +754,45 @@ final class ClientCore: Sendable {
 
     var pendingPublishCount: Int {
         publishes.withLock { $0.inUse }
+    }
+
+    /// QoS 1 without suspending: queues the message and calls `onAcknowledged` (on the network thread) with the
+    /// broker's PUBACK, a rejection, or `shutdown`. When every slot is taken, or publishers are already queued
+    /// for one, nothing is sent and the answer is `.noSlot`: the caller then takes its suspending path, so
+    /// back-pressure still applies and order among publishers is kept.
+    func tryPublishAcknowledged(_ topic: String, payload: [UInt8], retain: Bool,
+                                onAcknowledged: @escaping @Sendable (Result<Void, MQTTError>) -> Void) -> TryPublishOutcome {
+        guard !shutdownFlag.load(ordering: .relaxed) else { return .failed(.shutdown) }
+        guard payload.count <= Int(MQTT_MAX_PAYLOAD) else { return .failed(.publishFailed("payload of \(payload.count) bytes is too large")) }
+        let (outcome, granted): (TryPublishOutcome, [OneShot<Result<Void, MQTTError>>]) = publishes.withLock { state in
+            if state.shutdown { return (.failed(.shutdown), []) }
+            if state.inUse >= maxPendingPublishes || !state.slotWaiters.isEmpty { return (.noSlot, []) }
+            state.inUse += 1
+            // Under the lock for the same reason as in `publish`: the PUBACK must find the entry.
+            let (rc, mid) = rawPublish(topic, payload: payload, qos: .atLeastOnce, retain: retain, properties: nil)
+            guard rc == Mosq.success || rc == Mosq.noConnection else {
+                let granted = state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes)
+                return (.failed(mapPublishError(rc, topic: topic)), granted)
+            }
+            if state.pending.updateValue(.callback(onAcknowledged), forKey: mid) != nil { state.inUse -= 1 }
+            return (.queued, [])
+        }
+        Self.grant(granted)
+        if case .queued = outcome {
+            messagesOut.increment()
+        }
+        return outcome
+    }
+
+    /// QoS 0 without suspending; like `publish`, only while connected.
+    func publishNow(_ topic: String, payload: [UInt8], retain: Bool) -> Result<Void, MQTTError> {
+        guard !shutdownFlag.load(ordering: .relaxed) else { return .failure(.shutdown) }
+        guard payload.count <= Int(MQTT_MAX_PAYLOAD) else { return .failure(.publishFailed("payload of \(payload.count) bytes is too large")) }
+        guard connectedFlag.load(ordering: .acquiring) else { return .failure(.notConnected) }
+        let (rc, _) = rawPublish(topic, payload: payload, qos: .atMostOnce, retain: retain, properties: nil)
+        guard rc == Mosq.success else { return .failure(mapPublishError(rc, topic: topic)) }
+        messagesOut.increment()
+        return .success(())
     }
 
     // MARK: - Subscribe

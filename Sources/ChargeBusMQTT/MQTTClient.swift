@@ -107,6 +107,21 @@ public final class MQTTClient: Sendable {
         core.connectedFlag.load(ordering: .acquiring)
     }
 
+    /// `publishAcknowledged` for callers that must not suspend (a NIO event loop handling a frame): queues a QoS 1
+    /// message and calls `onAcknowledged` once, on the client's network thread, with the broker's answer (or
+    /// `shutdown`). Keep the callback short: hop to your own executor. Never waits: when the in-flight window is
+    /// full (or publishers are already waiting for it) nothing is queued and the answer is `.noSlot`, so that the
+    /// caller can fall back to `publishAcknowledged` and feel the back-pressure there.
+    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8], retain: Bool = false,
+                                       onAcknowledged: @escaping @Sendable (Result<Void, MQTTError>) -> Void) -> TryPublishOutcome {
+        core.tryPublishAcknowledged(topic, payload: payload, retain: retain, onAcknowledged: onAcknowledged)
+    }
+
+    /// QoS 0 without suspending. Like `publish` at QoS 0, fails with `notConnected` while disconnected.
+    public func publishNow(_ topic: String, payload: [UInt8], retain: Bool = false) -> Result<Void, MQTTError> {
+        core.publishNow(topic, payload: payload, retain: retain)
+    }
+
     /// QoS 1 messages published but not yet acknowledged by the broker.
     public var pendingPublishes: Int {
         core.pendingPublishCount

@@ -156,3 +156,13 @@ public enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+/// What `MQTTClient.tryPublishAcknowledged` did.
+public enum TryPublishOutcome: Sendable, Equatable {
+    /// Queued; the callback will be called exactly once.
+    case queued
+    /// The in-flight window is full: nothing was queued and the callback will not be called.
+    case noSlot
+    /// Refused at once (shutdown, a bad topic, too large); the callback will not be called.
+    case failed(MQTTError)
+}

@@ -37,8 +37,13 @@ final class NetworkThread: Sendable {
         close(wakeFD)
     }
 
+    /// Set by `wake()`, cleared by the loop after it drained the eventfd and before it writes what is queued: a burst
+    /// of publishes between two loop turns costs one eventfd write instead of one each.
+    private let wakePending = Atomic<Bool>(false)
+
     /// Makes the loop look at its queue now (after a publish, subscribe, …) instead of at its next timeout.
     func wake() {
+        guard !wakePending.exchange(true, ordering: .acquiringAndReleasing) else { return }
         var one: UInt64 = 1
         _ = Glibc.write(wakeFD, &one, 8)
     }
@@ -85,7 +90,12 @@ final class NetworkThread: Sendable {
                 if errno != EINTR { usleep(10_000) }
                 continue
             }
-            if fds[1].revents & Int16(POLLIN) != 0 { drainWake() }
+            if fds[1].revents & Int16(POLLIN) != 0 {
+                // Drained, then cleared, then the queue is written: a publish queued before the clear is written
+                // below, and one queued after it writes the eventfd again.
+                drainWake()
+                wakePending.store(false, ordering: .releasing)
+            }
             if fds[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 {
                 // On failure libmosquitto has closed the socket and called the disconnect callback.
                 guard mosquitto_loop_read(mosq, 1) == MOSQ_ERR_SUCCESS.rawValue else { continue }
@@ -114,7 +124,10 @@ final class NetworkThread: Sendable {
 
     private func waitForWake(milliseconds: Int32) {
         var fd = pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)
-        if poll(&fd, 1, milliseconds) > 0 { drainWake() }
+        if poll(&fd, 1, milliseconds) > 0 {
+            drainWake()
+            wakePending.store(false, ordering: .releasing)
+        }
     }
 
     private func drainWake() {
