@@ -7,6 +7,33 @@ import Foundation
 public protocol BusPublisher: Sendable {
     /// Publishes and, when `awaitBrokerAck` is set and QoS is 1, returns only after the broker's PUBACK.
     func publish(_ topic: String, payload: [UInt8], qos: MQTTQoS, retain: Bool, awaitBrokerAck: Bool) async throws
+
+    /// For the meter fast path, which runs on a NIO event loop and must not suspend: queues a QoS 1 message and
+    /// calls `onAcknowledged` once the broker acknowledged it (or failed it). Anything but `.queued` means nothing
+    /// was sent and the callback will not be called; the caller then takes the suspending path.
+    func tryPublishAcknowledged(_ topic: String, payload: [UInt8],
+                                onAcknowledged: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome
+
+    /// QoS 0 without suspending (the raw frame log of the fast path). False when it could not be sent.
+    func publishNow(_ topic: String, payload: [UInt8]) -> Bool
+}
+
+/// What a non-suspending publish did.
+public enum FastPublishOutcome: Sendable, Equatable {
+    case queued
+    /// The in-flight window is full: take the suspending path, which waits for a slot.
+    case noSlot
+    /// This publisher has no non-suspending path, or refused at once.
+    case unavailable
+}
+
+extension BusPublisher {
+    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8],
+                                       onAcknowledged: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome {
+        .unavailable
+    }
+
+    public func publishNow(_ topic: String, payload: [UInt8]) -> Bool { false }
 }
 
 extension MQTTClient: BusPublisher {
@@ -16,6 +43,19 @@ extension MQTTClient: BusPublisher {
         } else {
             try await publish(topic, payload: payload, qos: qos, retain: retain)
         }
+    }
+
+    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8],
+                                       onAcknowledged: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome {
+        switch tryPublishAcknowledged(topic, payload: payload, retain: false, onAcknowledged: { onAcknowledged($0.mapError { $0 }) }) {
+        case .queued: .queued
+        case .noSlot: .noSlot
+        case .failed: .unavailable
+        }
+    }
+
+    public func publishNow(_ topic: String, payload: [UInt8]) -> Bool {
+        (try? publishNow(topic, payload: payload, retain: false).get()) != nil
     }
 }
 
@@ -67,7 +107,27 @@ public struct BusWriter: Sendable {
     }
 
     public func meter(_ chargerID: String, connector: Int, _ reading: MeterReading) async throws {
-        try await send(reading, to: topics.meter(chargerID, connector: connector))
+        try await publisher.publish(topics.meter(chargerID, connector: connector), payload: reading.busJSON(), qos: .atLeastOnce,
+                                    retain: false, awaitBrokerAck: awaitBrokerAck)
+    }
+
+    /// `meter` without suspending, for the fast path. `onPublished` is called (on the MQTT thread) once the broker
+    /// acknowledged the message, or at once after queueing it when the bridge does not wait for acknowledgements.
+    func tryMeter(_ chargerID: String, connector: Int, _ reading: MeterReading,
+                  onPublished: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome {
+        let topic = topics.meter(chargerID, connector: connector)
+        guard awaitBrokerAck else {
+            let outcome = publisher.tryPublishAcknowledged(topic, payload: reading.busJSON()) { _ in }
+            if outcome == .queued { onPublished(.success(())) }
+            return outcome
+        }
+        return publisher.tryPublishAcknowledged(topic, payload: reading.busJSON(), onAcknowledged: onPublished)
+    }
+
+    /// `ocppFrame` without suspending. QoS 0, so a frame logged while the broker is away is simply not logged.
+    func ocppFrameNow(_ chargerID: String, at: Date, direction: OCPPFrameLog.Direction, frame: String) {
+        let payload = OCPPFrameLog.payload(at: at, direction: direction, rawFrame: frame, isValidJSON: true)
+        _ = publisher.publishNow(topics.ocppLog(chargerID), payload: Array(payload.utf8))
     }
 
     public func transaction(_ chargerID: String, _ event: TransactionEvent) async throws {

@@ -44,6 +44,9 @@ public struct BridgeConfiguration: Sendable {
     public var registrySyncIntervalS: Int = 15
     /// WebSocket frames above this size are refused (OCPP messages are small).
     public var maxFrameBytes: Int = 65_536
+    /// Answer plainly valid OCPP 1.6 MeterValues on the connection's event loop (`MeterFastPath`): same answers
+    /// and bus messages, several times less CPU per frame. Off sends every frame through the session.
+    public var meterFastPath: Bool = true
 
     public init(bridgeID: String) {
         self.bridgeID = bridgeID
@@ -58,7 +61,7 @@ public struct BridgeConfiguration: Sendable {
         try section.rejectUnknownKeys([
             "id", "heartbeatIntervalS", "offlineGrace", "callTimeoutS", "maxQueuedCallsPerCharger",
             "validation", "ocppLog", "maxPowerTolerance", "acknowledgeAfterBrokerAck", "maxFrameBytes", "listen", "registrySyncIntervalS", "mqttMaxInflight",
-            "autoRegister",
+            "autoRegister", "meterFastPath",
         ])
         if let id = try section.string("id") {
             guard Topics.isValidLevel(id) else { throw section.child("id")!.error("must not be empty or contain / + #") }
@@ -78,6 +81,7 @@ public struct BridgeConfiguration: Sendable {
         if let value = try section.int("registrySyncIntervalS", in: 1...3600) { registrySyncIntervalS = value }
         if let value = try section.int("mqttMaxInflight", in: 1...65_535) { mqttMaxInflight = value }
         if let value = try section.bool("autoRegister") { autoRegister = value }
+        if let value = try section.bool("meterFastPath") { meterFastPath = value }
         if let listen = try section.string("listen") {
             guard let (host, port) = Self.parseListen(listen) else {
                 throw section.child("listen")!.error("expected HOST:PORT, got \"\(listen)\"")

@@ -13,4 +13,6 @@ struct BridgeMetrics: Sendable {
     let publishFailures = Counter(label: "chargebus_bridge_publish_failures_total")
     let badCallRequests = Counter(label: "chargebus_bridge_bad_call_requests_total")
     let frameHandling = Timer(label: "chargebus_bridge_frame_handling_seconds")
+    /// Frames answered by `MeterFastPath` (also counted in frames in/out).
+    let fastPathFrames = Counter(label: "chargebus_bridge_fast_path_frames_total")
 }

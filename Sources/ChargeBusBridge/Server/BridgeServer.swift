@@ -12,7 +12,7 @@ import Synchronization
 /// must answer 401 (with `WWW-Authenticate`) or 404 as OCPP-J asks, not a blanket 400.
 final class BridgeServer: Sendable {
     enum Connection: Sendable {
-        case charger(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HandshakeDecision, remote: String)
+        case charger(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HandshakeDecision, remote: String, fastPath: FastPathLink?)
         case refused(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, HandshakeDecision?)
     }
 
@@ -77,6 +77,7 @@ final class BridgeServer: Sendable {
         let authenticator = self.authenticator
         let now = environment.now
         let maxFrameBytes = environment.configuration.maxFrameBytes
+        let environment = self.environment
         let upgrader = NIOTypedWebSocketServerUpgrader<Connection>(
             maxFrameSize: maxFrameBytes,
             shouldUpgrade: { channel, head in
@@ -102,10 +103,16 @@ final class BridgeServer: Sendable {
                     // Chargers may fragment messages; OCPP messages are small, so cap what is reassembled.
                     try channel.pipeline.syncOperations.addHandler(NIOWebSocketFrameAggregator(
                         minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64, maxAccumulatedFrameSize: maxFrameBytes))
+                    var fastPath: FastPathLink?
+                    if environment.configuration.meterFastPath {
+                        let link = FastPathLink()
+                        try channel.pipeline.syncOperations.addHandler(MeterFastPath(link: link, environment: environment))
+                        fastPath = link
+                    }
                     let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
                     let decision = box.decision.withLock { $0 } ?? .refuse(status: 500, reason: "no handshake decision")
                     let remote = channel.remoteAddress.map(Self.describe) ?? "unknown"
-                    return Connection.charger(asyncChannel, decision, remote: remote)
+                    return Connection.charger(asyncChannel, decision, remote: remote, fastPath: fastPath)
                 }
             })
 
@@ -138,10 +145,10 @@ final class BridgeServer: Sendable {
         switch connection {
         case .refused(let channel, let decision):
             await refuse(channel, decision: decision)
-        case .charger(let channel, let decision, let remote):
+        case .charger(let channel, let decision, let remote, let fastPath):
             switch decision {
             case .accept(let chargerID, let charger, let version):
-                await serve(channel, chargerID: chargerID, charger: charger, version: version, remote: remote)
+                await serve(channel, chargerID: chargerID, charger: charger, version: version, remote: remote, fastPath: fastPath)
             case .acceptThenClose(let chargerID, let reason):
                 logger.warning("closing: no common subprotocol", metadata: ["charger.id": "\(chargerID)", "reason": "\(reason)"])
                 try? await channel.executeThenClose { _, outbound in
@@ -180,11 +187,13 @@ final class BridgeServer: Sendable {
     }
 
     private func serve(_ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, chargerID: String, charger: ChargerRecord,
-                       version: OCPPVersion, remote: String) async {
+                       version: OCPPVersion, remote: String, fastPath: FastPathLink?) async {
+        defer { fastPath?.detach() }
         do {
             try await channel.executeThenClose { inbound, outbound in
                 let session = ChargerSession(chargerID: chargerID, charger: charger, version: version, remote: remote,
-                                             channel: channel.channel, outbound: outbound, environment: environment)
+                                             channel: channel.channel, outbound: outbound, environment: environment,
+                                             fastPath: fastPath)
                 if shuttingDown.load(ordering: .acquiring) {
                     session.close(reason: .bridgeShutdown)
                     return
@@ -205,6 +214,8 @@ final class BridgeServer: Sendable {
                     session.logger.error("could not publish the online state", metadata: ["error": "\(error)"])
                 }
 
+                // Only now may frames be answered before they reach the session: after the online state.
+                fastPath?.attach(session)
                 await session.run(inbound: inbound)
 
                 if registry.remove(session) {

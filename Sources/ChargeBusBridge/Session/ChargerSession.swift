@@ -29,6 +29,8 @@ final class ChargerSession: Sendable {
     private let state: Mutex<State>
     private let environment: BridgeEnvironment
     let logger: Logger
+    /// Shared with the connection's `MeterFastPath`, which answers some frames before they reach this session.
+    let fastPath: FastPathLink?
 
     struct PendingCall {
         var messageID: String
@@ -94,7 +96,7 @@ final class ChargerSession: Sendable {
     }
 
     init(chargerID: String, charger: ChargerRecord, version: OCPPVersion, remote: String, channel: any Channel,
-         outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, environment: BridgeEnvironment) {
+         outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>, environment: BridgeEnvironment, fastPath: FastPathLink? = nil) {
         self.chargerID = chargerID
         self.charger = charger
         self.version = version
@@ -103,6 +105,7 @@ final class ChargerSession: Sendable {
         self.outbound = outbound
         self.environment = environment
         self.connectedAt = environment.now()
+        self.fastPath = fastPath
         self.state = Mutex(State(lastSeen: .now))
         var logger = environment.logger
         logger[metadataKey: "charger.id"] = .string(chargerID)
@@ -129,6 +132,7 @@ final class ChargerSession: Sendable {
                     // OCPP-J uses text frames; a binary frame holding UTF-8 JSON is handled leniently.
                     let text = String(buffer: frame.unmaskedData)
                     await handleText(text)
+                    fastPath?.sessionHandledFrames.add(1, ordering: .releasing)
                 case .ping:
                     try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
                 case .pong:
@@ -380,6 +384,38 @@ final class ChargerSession: Sendable {
     /// The EVSE running a 2.0.1 transaction, for events that omit `evse`.
     func evse(ofTransaction transactionID: String) -> Int? {
         state.withLock { state in state.evses.first { $0.value.transactionID == transactionID }?.key }
+    }
+
+    // MARK: Fast path
+
+    /// A frame answered by the fast path still counts as the charger being alive.
+    func noteFrameReceived() {
+        state.withLock { $0.lastSeen = .now; $0.lastPing = nil }
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Whether the connector's meter state is in memory; until then (its first reading on this connection) the
+    /// session handles its meter values, since loading it reads the store.
+    func isMeterStateReady(connector: Int) -> Bool {
+        state.withLock { $0.meters[connector]?.loadedFromStore == true }
+    }
+
+    /// Validates a reading against the connector's last valid one, and commits the validator's new state only if
+    /// `publish` queued the result: a reading that goes back to the slow path is validated there, once. Nil when
+    /// the meter state is not loaded yet or `publish` did not queue.
+    func validateAndPublishMeter(_ normalized: MeterReading, connector: Int,
+                                 publish: (MeterReading) -> FastPublishOutcome) -> MeterReading? {
+        state.withLock { state in
+            guard var meter = state.meters[connector], meter.loadedFromStore, !state.closed else { return nil }
+            var reading = normalized
+            if reading.transactionId == nil { reading.transactionId = meter.transactionID }
+            let inSession = reading.transactionId != nil && reading.transactionId == meter.transactionID
+            let validated = meter.validator.validate(reading, meterStartWh: inSession ? meter.meterStartWh : nil)
+            guard publish(validated) == .queued else { return nil }
+            state.meters[connector] = meter
+            return validated
+        }
     }
 
     // MARK: Meter state

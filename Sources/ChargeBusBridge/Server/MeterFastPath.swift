@@ -1,0 +1,174 @@
+import ChargeBusContract
+import ChargeBusOCPP
+import Foundation
+import NIOCore
+import NIOWebSocket
+import Synchronization
+
+/// What a connection's fast path and its `ChargerSession` share. The session attaches itself once it
+/// runs, and counts the text frames it has finished handling, so the fast path knows when the
+/// session is idle and answering a frame itself cannot overtake an earlier one.
+final class FastPathLink: Sendable {
+    private let attached = Mutex<ChargerSession?>(nil)
+    /// Text frames the session finished handling, ever.
+    let sessionHandledFrames = Atomic<Int>(0)
+
+    var session: ChargerSession? { attached.withLock { $0 } }
+
+    func attach(_ session: ChargerSession) { attached.withLock { $0 = session } }
+    func detach() { attached.withLock { $0 = nil } }
+}
+
+/// Answers the bulk of a fleet's traffic, plainly valid OCPP 1.6 MeterValues, on the connection's
+/// event loop: decode, validate, publish at QoS 1, and answer once the broker acknowledged, with no
+/// task switch on the way. Every other frame, and any MeterValues that is not plainly valid or
+/// arrives while the session is busy, goes on to the `ChargerSession` unchanged, which gives the
+/// same answers (this path's only difference is speed).
+///
+/// Order is kept: frames that arrive while a fast frame waits for its PUBACK are held, and reads
+/// stop, until it is answered; a frame is only answered here when the session has handled every
+/// frame passed to it before.
+final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let link: FastPathLink
+    private let environment: BridgeEnvironment
+    /// Text frames passed on to the session, ever.
+    private var passedToSession = 0
+    private var waitingForBroker = false
+    private var held = CircularBuffer<WebSocketFrame>()
+    private var readRequested = false
+    private var active = true
+
+    init(link: FastPathLink, environment: BridgeEnvironment) {
+        self.link = link
+        self.environment = environment
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        if waitingForBroker {
+            held.append(frame)
+            return
+        }
+        dispatch(frame, context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        active = false
+        // Whatever was held is passed on, so the session sees the frames it would have seen.
+        while let frame = held.popFirst() { pass(frame, context: context) }
+        context.fireChannelInactive()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if waitingForBroker {
+            readRequested = true
+        } else {
+            context.read()
+        }
+    }
+
+    private func pass(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        if frame.opcode == .text || frame.opcode == .binary { passedToSession += 1 }
+        context.fireChannelRead(wrapInboundOut(frame))
+    }
+
+    private func dispatch(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        if active, frame.opcode == .text, let session = link.session, session.version == .v16,
+           passedToSession == link.sessionHandledFrames.load(ordering: .acquiring),
+           tryAnswer(frame, session: session, context: context) {
+            return
+        }
+        pass(frame, context: context)
+    }
+
+    /// Takes the frame if it is a plainly valid MeterValues the fast path can publish now.
+    private func tryAnswer(_ frame: WebSocketFrame, session: ChargerSession, context: ChannelHandlerContext) -> Bool {
+        var data = frame.unmaskedData
+        // A cheap look before parsing: this path is only for MeterValues calls.
+        guard let text = data.readString(length: data.readableBytes), text.utf8.starts(with: "[2,".utf8),
+              text.contains("\"MeterValues\""),
+              case .call(let messageID, "MeterValues", let payload)? = try? OCPPFrame.parse(text, version: .v16),
+              let request = OCPP16.MeterValues.Request.decodeIfPlainlyValid(payload),
+              request.meterValue.count == 1, session.isMeterStateReady(connector: request.connectorId), !session.isClosed
+        else { return false }
+
+        let started = ContinuousClock.now
+        let receivedAt = environment.now()
+        let transactionID = request.transactionId.map { TransactionID.int($0) }
+        let (normalized, skipped) = MeterNormalizer.normalize(request.meterValue[0], receivedAt: receivedAt, transactionId: transactionID)
+        // Validation advances the connector's state, so it runs only once the message is sure to go out:
+        // the state is read here, and committed after the publish was queued.
+        let connector = request.connectorId
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let contextBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let outcome = session.validateAndPublishMeter(normalized, connector: connector) { reading in
+            environment.bus.tryMeter(session.chargerID, connector: connector, reading) { result in
+                eventLoop.execute {
+                    loopBound.value.answer(messageID: messageID, result: result, started: started, session: session,
+                                           context: contextBound.value)
+                }
+            }
+        }
+        guard let reading = outcome else { return false }
+
+        session.noteFrameReceived()
+        environment.metrics.framesIn.increment()
+        environment.metrics.fastPathFrames.increment()
+        if environment.configuration.ocppLog == .all {
+            environment.bus.ocppFrameNow(session.chargerID, at: receivedAt, direction: .in, frame: text)
+        }
+        if !skipped.isEmpty {
+            session.logger.notice("meter values skipped", metadata: ["connector": "\(connector)", "skipped": "\(skipped)"])
+        }
+        if !reading.valid {
+            environment.metrics.invalidMeterReadings.increment()
+            session.logger.warning("invalid energy reading", metadata: ["connector": "\(connector)", "reason": "\(reading.invalidReason ?? "-")"])
+        }
+        waitingForBroker = true
+        return true
+    }
+
+    private func answer(messageID: String, result: Result<Void, any Error>, started: ContinuousClock.Instant,
+                        session: ChargerSession, context: ChannelHandlerContext) {
+        let reply: OCPPFrame
+        switch result {
+        case .success:
+            reply = .callResult(messageID: messageID, payload: .object([:]))
+        case .failure(let error):
+            session.logger.error("MeterValues failed", metadata: ["error": "\(error)"])
+            environment.metrics.publishFailures.increment()
+            environment.metrics.callErrorsSent.increment()
+            reply = .callError(messageID: messageID, code: OCPPErrorCode.internalError.wireName(for: .v16),
+                               description: "The bridge could not process MeterValues", details: .object([:]))
+        }
+        let text = reply.serialized()
+        if active {
+            var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+            buffer.writeString(text)
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
+            environment.metrics.framesOut.increment()
+            switch environment.configuration.ocppLog {
+            case .all: environment.bus.ocppFrameNow(session.chargerID, at: environment.now(), direction: .out, frame: text)
+            case .errors: if case .failure = result { environment.bus.ocppFrameNow(session.chargerID, at: environment.now(), direction: .out, frame: text) }
+            case .off: break
+            }
+        }
+        let elapsed = (ContinuousClock.now - started).components
+        environment.metrics.frameHandling.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+
+        waitingForBroker = false
+        while !waitingForBroker, let frame = held.popFirst() {
+            dispatch(frame, context: context)
+        }
+        if !waitingForBroker && readRequested {
+            readRequested = false
+            context.read()
+        }
+    }
+}
