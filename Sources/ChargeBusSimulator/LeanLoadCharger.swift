@@ -130,7 +130,7 @@ final class LeanCharger {
     /// The upgrade completed (`upgraded`) or was refused / failed.
     func handshakeFinished(_ attempt: Int, upgraded: Bool) {
         guard attempt == generation, phase == .connecting else { return }
-        guard upgraded, writer != nil else {
+        guard upgraded, writer != nil, !loop.shuttingDown else {
             channel?.close(promise: nil)
             return
         }
