@@ -32,10 +32,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Password of the simulated chargers (omit for --auto-register)") var password: String?
     @Option(help: "Connections per second while connecting the fleet") var ramp: Double = 1000
     @Option(name: .customLong("id-prefix")) var idPrefix: String = "BENCH"
+    @Option(help: "Load generator: lean (synchronous on its own event loops, a few µs of CPU per frame) or simulator (the full simulated chargers, for comparison)")
+    var generator: BenchGenerator = .lean
+    @Option(name: .customLong("generator-threads"), help: "Event-loop threads of the lean generator") var generatorThreads: Int = 2
     @Flag(help: "Print the report as JSON") var json = false
 
     func validate() throws {
         guard (1...50_000).contains(chargers) else { throw ValidationError("--chargers must be between 1 and 50000") }
+        guard (1...64).contains(generatorThreads) else { throw ValidationError("--generator-threads must be between 1 and 64") }
         guard rate > 0, duration > 0, latencyRate >= 0, latencyDuration > 0, rawMessages >= 0, ramp > 0 else {
             throw ValidationError("rates, durations and counts must be positive")
         }
@@ -55,39 +59,54 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         let rssBefore = bridgePID.flatMap(ProcessStats.rssKiB)
-        let simulator = try Simulator(configuration: SimulatorConfiguration(
-            url: url, chargers: chargers, idPrefix: idPrefix, password: password, heartbeatOverride: .seconds(3600),
-            rampPerSecond: ramp, automaticSessions: false, callTimeout: .seconds(30), reconnectBackoffMin: .seconds(2)), logger: logger)
-
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await simulator.run() }
-            let connectStart = ContinuousClock.now
-            let ready = await simulator.waitUntilReady(timeout: .seconds(Double(chargers) / ramp + 120))
-            report.connectSeconds = (ContinuousClock.now - connectStart).seconds
-            report.connected = simulator.statistics().ready
-            progress("connected \(report.connected)/\(chargers) chargers in \(String(format: "%.1f", report.connectSeconds)) s")
-            guard ready else {
+        report.generator = generator.rawValue
+        switch generator {
+        case .lean:
+            let fleet: LeanLoadFleet
+            do {
+                fleet = try LeanLoadFleet(configuration: LeanLoadFleetConfiguration(
+                    url: url, chargers: chargers, idPrefix: idPrefix, password: password, rampPerSecond: ramp,
+                    eventLoopThreads: generatorThreads, callTimeout: .seconds(30)))
+            } catch {
+                throw CLIError.failed("\(error)")
+            }
+            report.generatorThreads = generatorThreads
+            fleet.start()
+            do {
+                try await benchmark(BenchFleet(
+                    waitUntilReady: { await fleet.waitUntilReady(timeout: $0) },
+                    ready: { fleet.readyCount },
+                    statistics: { "\(fleet.statistics())" },
+                    load: { await fleet.run(rate: $0, duration: $1, observer: $2) }
+                ), rssBefore: rssBefore, topics: topics, logger: logger, report: &report)
+            } catch {
+                await fleet.shutdown()
+                throw error
+            }
+            await fleet.shutdown()
+        case .simulator:
+            let simulator = try Simulator(configuration: SimulatorConfiguration(
+                url: url, chargers: chargers, idPrefix: idPrefix, password: password, heartbeatOverride: .seconds(3600),
+                rampPerSecond: ramp, automaticSessions: false, callTimeout: .seconds(30), reconnectBackoffMin: .seconds(2)), logger: logger)
+            let fleet = BenchFleet(
+                waitUntilReady: { await simulator.waitUntilReady(timeout: $0) },
+                ready: { simulator.statistics().ready },
+                statistics: { "\(simulator.statistics())" },
+                load: { await LoadGenerator(simulator: simulator, rate: $0, duration: $1, observer: $2).run() }
+            )
+            var phases = report
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await simulator.run() }
+                do {
+                    try await benchmark(fleet, rssBefore: rssBefore, topics: topics, logger: logger, report: &phases)
+                } catch {
+                    simulator.stop()
+                    throw error
+                }
                 simulator.stop()
-                throw CLIError.failed("only \(report.connected) of \(chargers) chargers became ready: \(simulator.statistics())")
+                try await group.waitForAll()
             }
-            // Let the bridge settle (allocator, buffers) before reading its idle footprint.
-            try await Task.sleep(for: .seconds(3))
-            if let pid = bridgePID, let before = rssBefore, let after = ProcessStats.rssKiB(pid) {
-                report.bridgeRSSBeforeKiB = before
-                report.bridgeRSSConnectedKiB = after
-            }
-
-            let meterFilter = "\(topicRoot)/chargers/+/connectors/+/meter"
-            report.throughput = try await measure(phase: "throughput", simulator: simulator, rate: rate, seconds: duration,
-                                                  filter: meterFilter, topics: topics, logger: logger)
-            progress("throughput: \(Int(report.throughput!.framesPerSecond)) frames/s in, \(Int(report.throughput!.busMessagesPerSecond)) meter msg/s seen, p99 \(ms(report.throughput!.p99))")
-            if latencyRate > 0 {
-                report.latency = try await measure(phase: "latency", simulator: simulator, rate: latencyRate, seconds: latencyDuration,
-                                                   filter: meterFilter, topics: topics, logger: logger)
-                progress("latency at \(Int(latencyRate))/s: p50 \(ms(report.latency!.p50)) p99 \(ms(report.latency!.p99))")
-            }
-            simulator.stop()
-            try await group.waitForAll()
+            report = phases
         }
 
         if json {
@@ -99,9 +118,45 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// One load phase: the simulator sends MeterValues at `rate`; a subscriber matches every meter
+    /// Connects the fleet, reads the bridge's idle footprint with every charger connected, then runs the
+    /// throughput and latency phases.
+    private func benchmark(_ fleet: BenchFleet, rssBefore: Double?, topics: Topics, logger: Logger,
+                           report: inout BenchReport) async throws {
+        let connectStart = ContinuousClock.now
+        let ready = await fleet.waitUntilReady(.seconds(Double(chargers) / ramp + 120))
+        report.connectSeconds = (ContinuousClock.now - connectStart).seconds
+        report.connected = fleet.ready()
+        progress("connected \(report.connected)/\(chargers) chargers in \(String(format: "%.1f", report.connectSeconds)) s (\(generator.rawValue) generator)")
+        guard ready else {
+            throw CLIError.failed("only \(report.connected) of \(chargers) chargers became ready: \(fleet.statistics())")
+        }
+        // Let the bridge settle (allocator, buffers) before reading its idle footprint.
+        try await Task.sleep(for: .seconds(3))
+        if let pid = bridgePID, let before = rssBefore, let after = ProcessStats.rssKiB(pid) {
+            report.bridgeRSSBeforeKiB = before
+            report.bridgeRSSConnectedKiB = after
+        }
+
+        let meterFilter = "\(topicRoot)/chargers/+/connectors/+/meter"
+        report.throughput = try await measure(phase: "throughput", fleet: fleet, rate: rate, seconds: duration,
+                                              filter: meterFilter, topics: topics, logger: logger)
+        progress("throughput: \(Int(report.throughput!.framesPerSecond)) frames/s in, \(Int(report.throughput!.busMessagesPerSecond)) meter msg/s seen, p99 \(ms(report.throughput!.p99)), bench CPU \(cpu(report.throughput!))")
+        if latencyRate > 0 {
+            report.latency = try await measure(phase: "latency", fleet: fleet, rate: latencyRate, seconds: latencyDuration,
+                                               filter: meterFilter, topics: topics, logger: logger)
+            progress("latency at \(Int(latencyRate))/s: p50 \(ms(report.latency!.p50)) p99 \(ms(report.latency!.p99)), bench CPU \(cpu(report.latency!))")
+        }
+    }
+
+    private func cpu(_ phase: PhaseReport) -> String {
+        guard let perFrame = phase.benchCPUMicrosPerFrame, let cores = phase.benchCPUCores else { return "-" }
+        let generator = phase.generatorCPUMicrosPerFrame.map { String(format: ", generator threads %.1f µs/frame", $0) } ?? ""
+        return String(format: "%.1f µs/frame (%.0f %% of a core)", perFrame, cores * 100) + generator
+    }
+
+    /// One load phase: the fleet sends MeterValues at `rate`; a subscriber matches every meter
     /// message on the bus to its send by (charger, connector, energy register).
-    private func measure(phase: String, simulator: Simulator, rate: Double, seconds: Double, filter: String,
+    private func measure(phase: String, fleet: BenchFleet, rate: Double, seconds: Double, filter: String,
                          topics: Topics, logger: Logger) async throws -> PhaseReport {
         let sends = SendLedger()
         let client = MQTTClient(configuration: try MQTTConfiguration(url: mqtt, clientID: "chargebus-bench-\(phase)-\(getpid())"), logger: logger)
@@ -124,20 +179,27 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 return tally
             }
-            let generator = LoadGenerator(simulator: simulator, rate: rate, duration: .seconds(seconds)) { chargerID, connector, energyWh, sentAt in
+            let cpuBefore = ProcessStats.cpuSeconds()
+            let threadsBefore = ProcessStats.threadCPUSeconds()
+            let load = await fleet.load(rate, .seconds(seconds)) { chargerID, connector, energyWh, sentAt in
                 sends.record(MeterKey(chargerID: chargerID, connector: connector, energyWh: Int(energyWh)), at: sentAt)
             }
-            let load = await generator.run()
+            let cpuSeconds = ProcessStats.cpuSeconds() - cpuBefore
+            var threads: [String: Double] = [:]
+            for (name, seconds) in ProcessStats.threadCPUSeconds() {
+                let used = seconds - (threadsBefore[name] ?? 0)
+                if used >= 0.01 { threads[name] = (used * 100).rounded() / 100 }
+            }
             // Give the last messages time to arrive, then stop listening.
             try await Task.sleep(for: .seconds(2))
             await subscription.cancel()
             var tally = ReceiveTally()
             for try await result in group { if let result { tally = result } }
-            return (load, tally)
+            return (load, tally, cpuSeconds, threads)
         }
         let outAfter = await bridgeMessagesOut()
         await client.disconnect()
-        let (load, tally) = received
+        let (load, tally, cpuSeconds, threads) = received
         let loadSeconds = load.duration.seconds
         var report = PhaseReport(targetRate: rate, seconds: loadSeconds, framesSent: load.sent, framesAcknowledged: load.acknowledged,
                                  framesFailed: load.failed, meterMessagesSeen: tally.count, unmatched: tally.unmatched,
@@ -153,6 +215,17 @@ struct BenchCommand: AsyncParsableCommand {
         report.max = sorted.last.map { Double($0) / 1e6 }
         report.roundTripP50 = load.roundTripP50.map { $0.seconds * 1000 }
         report.roundTripP99 = load.roundTripP99.map { $0.seconds * 1000 }
+        if load.sent > 0 {
+            report.benchCPUSeconds = cpuSeconds
+            report.benchCPUMicrosPerFrame = cpuSeconds / Double(load.sent) * 1e6
+            report.benchCPUCores = cpuSeconds / max(loadSeconds, 0.001)
+            report.benchCPUSecondsByThread = threads.isEmpty ? nil : threads
+            if generator == .lean {
+                // The lean generator runs only on its own event loops (the observer included).
+                let generatorSeconds = threads.filter { $0.key.hasPrefix("NIO-ELT-") }.values.reduce(0, +)
+                report.generatorCPUMicrosPerFrame = generatorSeconds / Double(load.sent) * 1e6
+            }
+        }
         return report
     }
 
@@ -170,6 +243,20 @@ struct BenchCommand: AsyncParsableCommand {
     private func progress(_ line: String) {
         FileHandle.standardError.write(Data(("bench: " + line + "\n").utf8))
     }
+}
+
+/// Which load generator `chargebus bench` drives.
+enum BenchGenerator: String, ExpressibleByArgument, CaseIterable, Codable, Sendable {
+    case lean
+    case simulator
+}
+
+/// What the bench needs from a fleet of chargers, whichever generator it is.
+struct BenchFleet: Sendable {
+    var waitUntilReady: @Sendable (Duration) async -> Bool
+    var ready: @Sendable () -> Int
+    var statistics: @Sendable () -> String
+    var load: @Sendable (_ rate: Double, _ duration: Duration, _ observer: @escaping LoadGenerator.Observer) async -> LoadReport
 }
 
 func ms(_ value: Double?) -> String { value.map { String(format: "%.2f ms", $0) } ?? "-" }
@@ -246,6 +333,36 @@ enum ProcessStats {
             return line.split(separator: " ").dropFirst().first.flatMap { Double($0) }
         }
         return nil
+    }
+
+    /// CPU time (user + system) this process has used, seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// CPU time (user + system) of this process's threads, seconds, summed by thread name (Linux; empty elsewhere).
+    static func threadCPUSeconds() -> [String: Double] {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard ticks > 0, let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return [:] }
+        var byName: [String: Double] = [:]
+        for task in tasks {
+            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
+            let name = String(stat[stat.index(after: open)..<close])
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // After the name: state is field 3 of the line, utime field 14 and stime field 15.
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            byName[name, default: 0] += (user + system) / ticks
+        }
+        return byName
     }
 }
 
@@ -345,10 +462,22 @@ struct PhaseReport: Codable, Sendable {
     /// CALL → CALLRESULT as the charger sees it, ms.
     var roundTripP50: Double?
     var roundTripP99: Double?
+    /// CPU the bench process (generator and subscriber) used during the load, seconds; per frame sent, µs;
+    /// and as cores (CPU seconds per second of load).
+    var benchCPUSeconds: Double?
+    var benchCPUMicrosPerFrame: Double?
+    var benchCPUCores: Double?
+    /// The same CPU seconds by thread name (the lean generator's event loops are `NIO-ELT-…`), threads over 10 ms.
+    var benchCPUSecondsByThread: [String: Double]?
+    /// CPU of the lean generator's event-loop threads per frame sent, µs (lean generator only).
+    var generatorCPUMicrosPerFrame: Double?
 }
 
 struct BenchReport: Codable, Sendable {
     var chargers: Int
+    /// `lean` or `simulator`.
+    var generator = BenchGenerator.lean.rawValue
+    var generatorThreads: Int?
     var connected = 0
     var connectSeconds = 0.0
     var bridgeRSSBeforeKiB: Double?
@@ -363,7 +492,7 @@ struct BenchReport: Codable, Sendable {
     }
 
     var table: String {
-        var lines = ["chargebus bench: \(connected)/\(chargers) chargers connected in \(String(format: "%.1f", connectSeconds)) s"]
+        var lines = ["chargebus bench: \(connected)/\(chargers) chargers connected in \(String(format: "%.1f", connectSeconds)) s (\(generator) generator)"]
         if let raw { lines.append(String(format: "raw broker (QoS 1, same payloads): %.0f msg/s, p50 %@, p99 %@", raw.rate, ms(raw.p50), ms(raw.p99))) }
         if let rss = rssPerChargerKiB {
             lines.append(String(format: "bridge RSS: %.1f MiB idle → %.1f MiB connected = %.1f KiB per charger",
@@ -375,6 +504,10 @@ struct BenchReport: Codable, Sendable {
                                 name, phase.targetRate, phase.seconds, phase.framesPerSecond, phase.busMessagesPerSecond,
                                 phase.bridgeMQTTMessagesOutPerSecond.map { String(format: " (bridge publishes %.0f msg/s in all)", $0) } ?? "",
                                 ms(phase.p50), ms(phase.p99), ms(phase.max), phase.lost, phase.framesFailed))
+            if let perFrame = phase.benchCPUMicrosPerFrame, let cores = phase.benchCPUCores {
+                lines.append(String(format: "  bench process CPU during %@: %.1f µs per frame sent, %.0f %% of a core", name, perFrame, cores * 100)
+                    + (phase.generatorCPUMicrosPerFrame.map { String(format: " (generator event loops %.1f µs per frame)", $0) } ?? ""))
+            }
         }
         return lines.joined(separator: "\n")
     }
