@@ -131,8 +131,9 @@ final class ChargerSession: Sendable {
                 case .text, .binary:
                     // OCPP-J uses text frames; a binary frame holding UTF-8 JSON is handled leniently.
                     let text = String(buffer: frame.unmaskedData)
+                    inboundFrameCounted.store(false, ordering: .relaxed)
                     await handleText(text)
-                    fastPath?.sessionHandledFrames.add(1, ordering: .releasing)
+                    markInboundFrameHandled()
                 case .ping:
                     try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
                 case .pong:
@@ -168,7 +169,7 @@ final class ChargerSession: Sendable {
                 return
             }
             logger.warning("malformed frame", metadata: ["ocpp.error": "\(error.code.wireName(for: version))", "reason": "\(error.description)"])
-            await sendCallError(messageID: error.replyMessageID, code: error.code, description: error.description, details: .object([:]))
+            await sendCallError(messageID: error.replyMessageID, code: error.code, description: error.description, details: .object([:]), answering: true)
             return
         }
         await log(text, direction: .in, at: receivedAt, isValidJSON: true)
@@ -193,23 +194,23 @@ final class ChargerSession: Sendable {
                 || (OCPP201.csmsInitiatedActions.contains(action) && !OCPP201.chargerInitiatedActions.contains(action))
             }
             let code: OCPPErrorCode = notSupported ? .notSupported : .notImplemented
-            await sendCallError(messageID: messageID, code: code, description: "The bridge does not implement \(action)", details: .object([:]))
+            await sendCallError(messageID: messageID, code: code, description: "The bridge does not implement \(action)", details: .object([:]), answering: true)
             return
         }
         let started = ContinuousClock.now
         do {
             let response = try await handler.handle(payload, context)
-            await send(OCPPFrame.callResult(messageID: messageID, payload: response), at: environment.now())
+            await send(OCPPFrame.callResult(messageID: messageID, payload: response), at: environment.now(), answering: true)
         } catch let error as OCPPValidationError {
             logger.warning("invalid \(action)", metadata: ["ocpp.error": "\(error.code.wireName(for: version))", "reason": "\(error.description)"])
-            await sendCallError(messageID: messageID, code: error.code, description: error.description, details: error.details)
+            await sendCallError(messageID: messageID, code: error.code, description: error.description, details: error.details, answering: true)
         } catch let error as CallHandlingError {
             logger.error("\(action) failed", metadata: ["reason": "\(error.description)"])
-            await sendCallError(messageID: messageID, code: error.code, description: error.description, details: .object([:]))
+            await sendCallError(messageID: messageID, code: error.code, description: error.description, details: .object([:]), answering: true)
         } catch {
             logger.error("\(action) failed", metadata: ["error": "\(error)"])
             environment.metrics.publishFailures.increment()
-            await sendCallError(messageID: messageID, code: .internalError, description: "The bridge could not process \(action)", details: .object([:]))
+            await sendCallError(messageID: messageID, code: .internalError, description: "The bridge could not process \(action)", details: .object([:]), answering: true)
         }
         let elapsed = (ContinuousClock.now - started).components
         environment.metrics.frameHandling.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
@@ -217,8 +218,11 @@ final class ChargerSession: Sendable {
 
     // MARK: Writing
 
-    private func send(_ frame: OCPPFrame, at: Date) async {
+    /// `answering`: the frame answers the inbound frame being handled, which then counts as handled for the
+    /// fast path before the answer leaves (the charger's next frame can arrive the moment it has the answer).
+    private func send(_ frame: OCPPFrame, at: Date, answering: Bool = false) async {
         let text = frame.serialized()
+        if answering { markInboundFrameHandled() }
         do {
             try await outbound.write(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text)))
             environment.metrics.framesOut.increment()
@@ -229,11 +233,12 @@ final class ChargerSession: Sendable {
         await log(text, direction: .out, at: at, isValidJSON: true)
     }
 
-    private func sendCallError(messageID: String, code: OCPPErrorCode, description: String, details: JSONValue) async {
+    private func sendCallError(messageID: String, code: OCPPErrorCode, description: String, details: JSONValue,
+                               answering: Bool = false) async {
         environment.metrics.callErrorsSent.increment()
         let frame = OCPPFrame.callError(messageID: messageID, code: code.wireName(for: version),
                                         description: String(description.prefix(255)), details: details)
-        await send(frame, at: environment.now())
+        await send(frame, at: environment.now(), answering: answering)
     }
 
     private func log(_ text: String, direction: OCPPFrameLog.Direction, at: Date, isValidJSON: Bool) async {
@@ -387,6 +392,14 @@ final class ChargerSession: Sendable {
     }
 
     // MARK: Fast path
+
+    /// Whether the inbound frame being handled was already counted in `fastPath.sessionHandledFrames`.
+    private let inboundFrameCounted = Atomic<Bool>(false)
+
+    private func markInboundFrameHandled() {
+        guard let fastPath, !inboundFrameCounted.exchange(true, ordering: .relaxed) else { return }
+        fastPath.sessionHandledFrames.add(1, ordering: .releasing)
+    }
 
     /// A frame answered by the fast path still counts as the charger being alive.
     func noteFrameReceived() {
