@@ -39,6 +39,9 @@ public final class BridgeService: Service, Sendable {
         // A persistent session: QoS 1 messages in flight when the broker restarts are redelivered.
         if mqtt.cleanStart { mqtt.usePersistentSession(expirySeconds: 24 * 3600) }
         mqtt.maxInflightMessages = configuration.mqttMaxInflight
+        // No QoS 1 backlog beyond the window inside libmosquitto: it walks its whole outgoing list on every PUBACK,
+        // so a queue there costs CPU and adds latency. Past the window, chargers wait for their answers instead.
+        mqtt.maxPendingPublishes = configuration.mqttMaxInflight
         self.mqttConfiguration = mqtt
     }
 

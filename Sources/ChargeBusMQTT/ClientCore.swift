@@ -70,6 +70,16 @@ final class ClientCore: Sendable {
         var slotWaiters = RingBuffer<OneShot<Result<Void, MQTTError>>>()
         /// `flush` callers, woken when nothing is pending any more.
         var drainWaiters: [OneShot<Result<Void, MQTTError>>] = []
+        /// `tryPublishAcknowledged` callers that found the window full and asked to be told when a slot frees.
+        var slotFreeCallbacks = RingBuffer<@Sendable () -> Void>()
+
+        /// Callbacks to run (outside the lock) now that slots are free and no suspended publisher is first in line.
+        mutating func takeSlotFreeCallbacks(limit: Int) -> [@Sendable () -> Void] {
+            guard slotWaiters.isEmpty, inUse < limit, !slotFreeCallbacks.isEmpty else { return [] }
+            var callbacks: [@Sendable () -> Void] = []
+            while callbacks.count < limit - inUse, let callback = slotFreeCallbacks.popFirst() { callbacks.append(callback) }
+            return callbacks
+        }
 
         /// Returns a freed slot. Publishers held up by back-pressure are woken in batches, once the backlog fell to
         /// `lowWater`, instead of one thread wake-up per PUBACK. Each returned waiter now owns a slot; complete them
@@ -410,17 +420,19 @@ final class ClientCore: Sendable {
         for state in states { state.stopBackPressure() }
         for waiter in subackWaiters { waiter.complete(.failure(.shutdown)) }
 
-        let (publishWaiters, acknowledgementTargets) = publishes.withLock { state in
+        let (publishWaiters, acknowledgementTargets, slotFree) = publishes.withLock { state in
             state.shutdown = true
             var waiters = state.slotWaiters.removeAll()
             waiters.append(contentsOf: state.drainWaiters)
             let targets = Array(state.pending.values)
             state.drainWaiters.removeAll()
             state.pending.removeAll()
-            return (waiters, targets)
+            return (waiters, targets, state.slotFreeCallbacks.removeAll())
         }
         for waiter in publishWaiters { waiter.complete(.failure(.shutdown)) }
         for target in acknowledgementTargets { target.complete(.failure(.shutdown)) }
+        // They try again and learn of the shutdown from the refusal.
+        for callback in slotFree { callback() }
         return true
     }
 
@@ -546,16 +558,18 @@ final class ClientCore: Sendable {
 
     private func handlePublished(mid: Int32, reasonCode: Int32) {
         // Called for PUBACKs (QoS 1) and for QoS 0 messages written to the socket; the latter are not tracked.
-        let (target, granted): (AcknowledgementTarget?, [OneShot<Result<Void, MQTTError>>]) = publishes.withLock { state in
-            guard let entry = state.pending.removeValue(forKey: mid) else { return (nil, []) }
-            var wake = state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes)
-            if state.pending.isEmpty && !state.drainWaiters.isEmpty {
-                wake.append(contentsOf: state.drainWaiters)
-                state.drainWaiters.removeAll()
+        let (target, granted, slotFree): (AcknowledgementTarget?, [OneShot<Result<Void, MQTTError>>], [@Sendable () -> Void]) =
+            publishes.withLock { state in
+                guard let entry = state.pending.removeValue(forKey: mid) else { return (nil, [], []) }
+                var wake = state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes)
+                if state.pending.isEmpty && !state.drainWaiters.isEmpty {
+                    wake.append(contentsOf: state.drainWaiters)
+                    state.drainWaiters.removeAll()
+                }
+                return (entry, wake, state.takeSlotFreeCallbacks(limit: maxPendingPublishes))
             }
-            return (entry, wake)
-        }
         Self.grant(granted)
+        for callback in slotFree { callback() }
         guard let target else { return }
         if reasonCode >= 0x80 {
             let reason = Mosq.reason(reasonCode)
@@ -761,12 +775,16 @@ final class ClientCore: Sendable {
     /// for one, nothing is sent and the answer is `.noSlot`: the caller then takes its suspending path, so
     /// back-pressure still applies and order among publishers is kept.
     func tryPublishAcknowledged(_ topic: String, payload: [UInt8], retain: Bool,
+                                whenSlotFree: (@Sendable () -> Void)? = nil,
                                 onAcknowledged: @escaping @Sendable (Result<Void, MQTTError>) -> Void) -> TryPublishOutcome {
         guard !shutdownFlag.load(ordering: .relaxed) else { return .failed(.shutdown) }
         guard payload.count <= Int(MQTT_MAX_PAYLOAD) else { return .failed(.publishFailed("payload of \(payload.count) bytes is too large")) }
         let (outcome, granted): (TryPublishOutcome, [OneShot<Result<Void, MQTTError>>]) = publishes.withLock { state in
             if state.shutdown { return (.failed(.shutdown), []) }
-            if state.inUse >= maxPendingPublishes || !state.slotWaiters.isEmpty { return (.noSlot, []) }
+            if state.inUse >= maxPendingPublishes || !state.slotWaiters.isEmpty {
+                if let whenSlotFree { state.slotFreeCallbacks.append(whenSlotFree) }
+                return (.noSlot, [])
+            }
             state.inUse += 1
             // Under the lock for the same reason as in `publish`: the PUBACK must find the entry.
             let (rc, mid) = rawPublish(topic, payload: payload, qos: .atLeastOnce, retain: retain, properties: nil)

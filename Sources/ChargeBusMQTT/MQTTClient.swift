@@ -112,9 +112,13 @@ public final class MQTTClient: Sendable {
     /// `shutdown`). Keep the callback short: hop to your own executor. Never waits: when the in-flight window is
     /// full (or publishers are already waiting for it) nothing is queued and the answer is `.noSlot`, so that the
     /// caller can fall back to `publishAcknowledged` and feel the back-pressure there.
+    ///
+    /// `whenSlotFree`: with `.noSlot`, called once (on the network thread) when a slot is free again, so the caller
+    /// can try again instead of polling. Callers are told in the order they were refused.
     public func tryPublishAcknowledged(_ topic: String, payload: [UInt8], retain: Bool = false,
+                                       whenSlotFree: (@Sendable () -> Void)? = nil,
                                        onAcknowledged: @escaping @Sendable (Result<Void, MQTTError>) -> Void) -> TryPublishOutcome {
-        core.tryPublishAcknowledged(topic, payload: payload, retain: retain, onAcknowledged: onAcknowledged)
+        core.tryPublishAcknowledged(topic, payload: payload, retain: retain, whenSlotFree: whenSlotFree, onAcknowledged: onAcknowledged)
     }
 
     /// QoS 0 without suspending. Like `publish` at QoS 0, fails with `notConnected` while disconnected.

@@ -61,13 +61,19 @@ struct TryPublishTests {
             for index in 0..<3 {
                 #expect(publisher.tryPublishAcknowledged("window/\(index)", payload: [1]) { acknowledgements.record(index, $0) } == .queued)
             }
-            #expect(publisher.tryPublishAcknowledged("window/3", payload: [1]) { acknowledgements.record(3, $0) } == .noSlot)
+            let toldSlotFree = Mutex(0)
+            #expect(publisher.tryPublishAcknowledged("window/3", payload: [1], whenSlotFree: { toldSlotFree.withLock { $0 += 1 } }) {
+                acknowledgements.record(3, $0)
+            } == .noSlot)
             #expect(throws: MQTTError.notConnected) { try publisher.publishNow("window/qos0", payload: [1]).get() }
             #expect(publisher.pendingPublishes == 3)
 
             try await publisher.connect()
             try await eventually("the queued messages are acknowledged after the connect") { acknowledgements.count == 3 }
             #expect(acknowledgements.failures == 0)
+            // The refused publisher was told once that it can try again; its message itself was never queued.
+            try await eventually("told that a slot is free") { toldSlotFree.withLock { $0 } == 1 }
+            #expect(acknowledgements.results.withLock { $0[3] } == nil)
             #expect(publisher.tryPublishAcknowledged("window/4", payload: [1]) { acknowledgements.record(4, $0) } == .queued)
             try await eventually("and the window is open again") { acknowledgements.count == 4 }
             await publisher.disconnect()

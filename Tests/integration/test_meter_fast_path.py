@@ -22,12 +22,16 @@ def sv(value, measurand="Energy.Active.Import.Register", unit="Wh", **extra):
     return {"value": str(value), "measurand": measurand, "unit": unit, "context": "Sample.Periodic", **extra}
 
 
-def fast_path_frames(bridge) -> float:
+def bridge_metric(bridge, name: str) -> float:
     text = urllib.request.urlopen(f"http://127.0.0.1:{bridge.metrics_port}/metrics", timeout=5).read().decode()
     for line in text.splitlines():
-        if line.startswith("chargebus_bridge_fast_path_frames_total"):
+        if line.startswith(name + " ") or line.startswith(name + "{"):
             return float(line.split()[-1])
     return 0.0
+
+
+def fast_path_frames(bridge) -> float:
+    return bridge_metric(bridge, "chargebus_bridge_fast_path_frames_total")
 
 
 async def run_scenario(cp_id: str, bridge, mosquitto) -> tuple[list, list, float]:
@@ -125,3 +129,38 @@ async def test_fast_path_gives_exactly_what_the_session_gives(cli, bridge_factor
     assert tenth["energyWh"] == pytest.approx(10_300) and tenth["powerW"] == pytest.approx(10_800), tenth
     last = fast_meter[-1][2]
     assert last["sessionEnergyWh"] == pytest.approx(40 * 30), last
+
+
+async def test_a_full_mqtt_window_holds_chargers_back_and_loses_nothing(cli, bridge_factory, mosquitto, tmp_path):
+    """With a window of 2 QoS 1 messages and 6 chargers sending at once, the fast path is refused a slot
+    again and again: each charger waits for its answer until a slot frees, and every reading arrives once,
+    in order."""
+    import asyncio
+
+    config = tmp_path / "bridge-window.yaml"
+    config.write_text("bridge:\n  mqttMaxInflight: 2\n")
+    bridge = bridge_factory(extra_args=("--config", str(config)))
+    ids = [f"CP-WINDOW-{n}" for n in range(6)]
+    for cp_id in ids:
+        cli.add_charger(cp_id, PASSWORD, site="SITE-W", klass="L2", connectors=1, max_power_kw=22)
+    collector = Collector(mosquitto.port, ["ev/chargers/+/connectors/1/meter"]).start()
+    t0 = utcnow().replace(microsecond=0) - dt.timedelta(hours=1)
+
+    async def drive(cp_id):
+        async with ConnectedCharger(bridge.url(cp_id), cp_id, PASSWORD) as cp:
+            assert (await cp.boot()).status == "Accepted"
+            for n in range(1, 31):
+                await cp.meter(1, [sv(1000 + n)], timestamp=t0 + dt.timedelta(seconds=n))
+
+    try:
+        await asyncio.gather(*(drive(cp_id) for cp_id in ids))
+        messages = await collector.wait_count_async("ev/chargers/+/connectors/1/meter", 6 * 30, timeout=20)
+    finally:
+        collector.stop()
+    assert len(messages) == 6 * 30
+    for cp_id in ids:
+        energies = [m.json["energyWh"] for m in messages if m.topic.startswith(f"ev/chargers/{cp_id}/")]
+        assert energies == [1000 + n for n in range(1, 31)], (cp_id, energies)
+        assert all(m.qos == 1 and m.json["valid"] for m in messages if m.topic.startswith(f"ev/chargers/{cp_id}/"))
+    assert fast_path_frames(bridge) >= 6 * 29 - 12, "most readings went through the fast path"
+    assert bridge_metric(bridge, "chargebus_bridge_fast_path_slot_waits_total") > 0, "the window was never full"

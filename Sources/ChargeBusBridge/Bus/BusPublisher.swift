@@ -10,8 +10,8 @@ public protocol BusPublisher: Sendable {
 
     /// For the meter fast path, which runs on a NIO event loop and must not suspend: queues a QoS 1 message and
     /// calls `onAcknowledged` once the broker acknowledged it (or failed it). Anything but `.queued` means nothing
-    /// was sent and the callback will not be called; the caller then takes the suspending path.
-    func tryPublishAcknowledged(_ topic: String, payload: [UInt8],
+    /// was sent and `onAcknowledged` will not be called. With `.noSlot`, `whenSlotFree` is called once a slot is free.
+    func tryPublishAcknowledged(_ topic: String, payload: [UInt8], whenSlotFree: @escaping @Sendable () -> Void,
                                 onAcknowledged: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome
 
     /// QoS 0 without suspending (the raw frame log of the fast path). False when it could not be sent.
@@ -28,7 +28,7 @@ public enum FastPublishOutcome: Sendable, Equatable {
 }
 
 extension BusPublisher {
-    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8],
+    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8], whenSlotFree: @escaping @Sendable () -> Void,
                                        onAcknowledged: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome {
         .unavailable
     }
@@ -45,9 +45,10 @@ extension MQTTClient: BusPublisher {
         }
     }
 
-    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8],
+    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8], whenSlotFree: @escaping @Sendable () -> Void,
                                        onAcknowledged: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome {
-        switch tryPublishAcknowledged(topic, payload: payload, retain: false, onAcknowledged: { onAcknowledged($0.mapError { $0 }) }) {
+        switch tryPublishAcknowledged(topic, payload: payload, retain: false, whenSlotFree: whenSlotFree,
+                                      onAcknowledged: { onAcknowledged($0.mapError { $0 }) }) {
         case .queued: .queued
         case .noSlot: .noSlot
         case .failed: .unavailable
@@ -113,15 +114,15 @@ public struct BusWriter: Sendable {
 
     /// `meter` without suspending, for the fast path. `onPublished` is called (on the MQTT thread) once the broker
     /// acknowledged the message, or at once after queueing it when the bridge does not wait for acknowledgements.
-    func tryMeter(_ chargerID: String, connector: Int, _ reading: MeterReading,
+    func tryMeter(_ chargerID: String, connector: Int, _ reading: MeterReading, whenSlotFree: @escaping @Sendable () -> Void,
                   onPublished: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome {
         let topic = topics.meter(chargerID, connector: connector)
         guard awaitBrokerAck else {
-            let outcome = publisher.tryPublishAcknowledged(topic, payload: reading.busJSON()) { _ in }
+            let outcome = publisher.tryPublishAcknowledged(topic, payload: reading.busJSON(), whenSlotFree: whenSlotFree) { _ in }
             if outcome == .queued { onPublished(.success(())) }
             return outcome
         }
-        return publisher.tryPublishAcknowledged(topic, payload: reading.busJSON(), onAcknowledged: onPublished)
+        return publisher.tryPublishAcknowledged(topic, payload: reading.busJSON(), whenSlotFree: whenSlotFree, onAcknowledged: onPublished)
     }
 
     /// `ocppFrame` without suspending. QoS 0, so a frame logged while the broker is away is simply not logged.

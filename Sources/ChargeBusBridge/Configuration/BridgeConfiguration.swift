@@ -36,7 +36,8 @@ public struct BridgeConfiguration: Sendable {
     /// Wait for the broker's PUBACK before answering the charger, so a frame the charger saw
     /// acknowledged is never lost even if the bridge crashes right after.
     public var acknowledgeAfterBrokerAck: Bool = true
-    /// QoS 1 messages the bridge keeps in flight to the broker. The bridge answers a charger only
+    /// QoS 1 messages the bridge keeps in flight to the broker, and the most it keeps unacknowledged:
+    /// past it, chargers wait for their answers (back-pressure). The bridge answers a charger only
     /// after the broker's PUBACK, so throughput is bounded by this window over the PUBACK round
     /// trip: 100 capped a 10,000-charger fleet near 6k frames/s here.
     public var mqttMaxInflight: Int = 1000

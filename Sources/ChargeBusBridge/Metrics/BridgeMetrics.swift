@@ -15,4 +15,6 @@ struct BridgeMetrics: Sendable {
     let frameHandling = Timer(label: "chargebus_bridge_frame_handling_seconds")
     /// Frames answered by `MeterFastPath` (also counted in frames in/out).
     let fastPathFrames = Counter(label: "chargebus_bridge_fast_path_frames_total")
+    /// Fast-path readings that found the MQTT in-flight window full and waited for a slot (see `mqttMaxInflight`).
+    let fastPathSlotWaits = Counter(label: "chargebus_bridge_fast_path_slot_waits_total")
 }

@@ -86,12 +86,21 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         pass(frame, context: context)
     }
 
-    /// Takes the frame if it is a plainly valid MeterValues the fast path can publish now.
+    /// A frame taken by the fast path, until the broker acknowledged its reading.
+    private struct Accepted {
+        var messageID: String
+        var connector: Int
+        var normalized: MeterReading
+        var started: ContinuousClock.Instant
+        var session: ChargerSession
+    }
+
+    /// Takes the frame if it is a plainly valid MeterValues of a connector whose meter state is loaded.
     private func tryAnswer(_ frame: WebSocketFrame, session: ChargerSession, context: ChannelHandlerContext) -> Bool {
         var data = frame.unmaskedData
         // A cheap look before parsing: this path is only for MeterValues calls.
-        guard let text = data.readString(length: data.readableBytes), text.utf8.starts(with: "[2,".utf8),
-              text.contains("\"MeterValues\""),
+        guard data.readableBytesView.starts(with: "[2,".utf8), data.readableBytesView.firstRange(of: Self.meterValuesAction) != nil,
+              let text = data.readString(length: data.readableBytes),
               case .call(let messageID, "MeterValues", let payload)? = try? OCPPFrame.parse(text, version: .v16),
               let request = OCPP16.MeterValues.Request.decodeIfPlainlyValid(payload),
               request.meterValue.count == 1, session.isMeterStateReady(connector: request.connectorId), !session.isClosed
@@ -101,22 +110,6 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let receivedAt = environment.now()
         let transactionID = request.transactionId.map { TransactionID.int($0) }
         let (normalized, skipped) = MeterNormalizer.normalize(request.meterValue[0], receivedAt: receivedAt, transactionId: transactionID)
-        // Validation advances the connector's state, so it runs only once the message is sure to go out:
-        // the state is read here, and committed after the publish was queued.
-        let connector = request.connectorId
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let contextBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let eventLoop = context.eventLoop
-        let outcome = session.validateAndPublishMeter(normalized, connector: connector) { reading in
-            environment.bus.tryMeter(session.chargerID, connector: connector, reading) { result in
-                eventLoop.execute {
-                    loopBound.value.answer(messageID: messageID, result: result, started: started, session: session,
-                                           context: contextBound.value)
-                }
-            }
-        }
-        guard let reading = outcome else { return false }
-
         session.noteFrameReceived()
         environment.metrics.framesIn.increment()
         environment.metrics.fastPathFrames.increment()
@@ -124,14 +117,50 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             environment.bus.ocppFrameNow(session.chargerID, at: receivedAt, direction: .in, frame: text)
         }
         if !skipped.isEmpty {
-            session.logger.notice("meter values skipped", metadata: ["connector": "\(connector)", "skipped": "\(skipped)"])
+            session.logger.notice("meter values skipped", metadata: ["connector": "\(request.connectorId)", "skipped": "\(skipped)"])
         }
-        if !reading.valid {
-            environment.metrics.invalidMeterReadings.increment()
-            session.logger.warning("invalid energy reading", metadata: ["connector": "\(connector)", "reason": "\(reading.invalidReason ?? "-")"])
-        }
+        // From here on, reads and later frames wait for this one's answer.
         waitingForBroker = true
+        publish(Accepted(messageID: messageID, connector: request.connectorId, normalized: normalized, started: started,
+                         session: session), context: context)
         return true
+    }
+
+    private static let meterValuesAction = Array("\"MeterValues\"".utf8)
+
+    /// Validates and publishes an accepted reading; when the MQTT window is full, tries again as soon as a slot frees
+    /// (the charger waits for its answer meanwhile, which is the back-pressure).
+    private func publish(_ accepted: Accepted, context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let contextBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let session = accepted.session
+        let (outcome, reading) = session.validateAndPublishMeter(accepted.normalized, connector: accepted.connector) { reading in
+            environment.bus.tryMeter(session.chargerID, connector: accepted.connector, reading, whenSlotFree: {
+                eventLoop.execute { loopBound.value.publish(accepted, context: contextBound.value) }
+            }, onPublished: { result in
+                eventLoop.execute {
+                    loopBound.value.answer(messageID: accepted.messageID, result: result, started: accepted.started,
+                                           session: session, context: contextBound.value)
+                }
+            })
+        }
+        switch outcome {
+        case .queued:
+            if let reading, !reading.valid {
+                environment.metrics.invalidMeterReadings.increment()
+                session.logger.warning("invalid energy reading", metadata: ["connector": "\(accepted.connector)",
+                                                                            "reason": "\(reading.invalidReason ?? "-")"])
+            }
+        case .noSlot:
+            environment.metrics.fastPathSlotWaits.increment()  // `whenSlotFree` calls back
+        case .unavailable:
+            struct NotPublished: Error, CustomStringConvertible {
+                var description: String { "the MQTT client refused the message (shutting down, or the session closed)" }
+            }
+            answer(messageID: accepted.messageID, result: .failure(NotPublished()), started: accepted.started, session: session,
+                   context: context)
+        }
     }
 
     private func answer(messageID: String, result: Result<Void, any Error>, started: ContinuousClock.Instant,

@@ -415,19 +415,20 @@ final class ChargerSession: Sendable {
     }
 
     /// Validates a reading against the connector's last valid one, and commits the validator's new state only if
-    /// `publish` queued the result: a reading that goes back to the slow path is validated there, once. Nil when
-    /// the meter state is not loaded yet or `publish` did not queue.
+    /// `publish` queued the result, so that a reading tried again later is validated once. `.unavailable` when the
+    /// meter state is not loaded or the session is closed.
     func validateAndPublishMeter(_ normalized: MeterReading, connector: Int,
-                                 publish: (MeterReading) -> FastPublishOutcome) -> MeterReading? {
+                                 publish: (MeterReading) -> FastPublishOutcome) -> (FastPublishOutcome, MeterReading?) {
         state.withLock { state in
-            guard var meter = state.meters[connector], meter.loadedFromStore, !state.closed else { return nil }
+            guard var meter = state.meters[connector], meter.loadedFromStore, !state.closed else { return (.unavailable, nil) }
             var reading = normalized
             if reading.transactionId == nil { reading.transactionId = meter.transactionID }
             let inSession = reading.transactionId != nil && reading.transactionId == meter.transactionID
             let validated = meter.validator.validate(reading, meterStartWh: inSession ? meter.meterStartWh : nil)
-            guard publish(validated) == .queued else { return nil }
+            let outcome = publish(validated)
+            guard outcome == .queued else { return (outcome, nil) }
             state.meters[connector] = meter
-            return validated
+            return (.queued, validated)
         }
     }
 
