@@ -66,3 +66,90 @@ import Testing
         #expect(strict == nil || !(lenient?.adjustments.isEmpty ?? true), "\(text)")
     }
 }
+
+/// The frame scanner reads MeterValues frames without a `JSONValue` tree; it must agree with
+/// `OCPPFrame.parse` + `decodeIfPlainlyValid` on every frame it accepts, and leave the rest to them.
+@Suite struct MeterValuesFrameScannerTests {
+    static func scan(_ text: String) -> (messageID: String, request: OCPP16.MeterValues.Request)? {
+        var copy = text
+        return copy.withUTF8 { OCPP16.MeterValues.Request.scanPlainFrame(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func slowPath(_ text: String) -> (messageID: String, request: OCPP16.MeterValues.Request)? {
+        guard case .call(let id, "MeterValues", let payload)? = try? OCPPFrame.parse(text, version: .v16),
+              let request = OCPP16.MeterValues.Request.decodeIfPlainlyValid(payload) else { return nil }
+        return (id, request)
+    }
+
+    static func frames(_ payload: String) -> [String] {
+        [#"[2,"id-1","MeterValues",\#(payload)]"#,
+         #" [ 2 , "7f0e2a54-1c3b-4f55-9a6e-2f8e7d1c9b10" ,"MeterValues" ,  \#(payload) ] "#,
+         "[2,\n\t\"x\",\r\n\"MeterValues\",\(payload)]"]
+    }
+
+    @Test(arguments: MeterValuesFastDecodeTests.accepted)
+    func readsPlainFramesExactlyLikeTheFullParser(_ payload: String) throws {
+        for frame in Self.frames(payload) {
+            let slow = try #require(Self.slowPath(frame))
+            guard let scanned = Self.scan(frame) else {
+                // An integer written as 1.0 is valid JSON but not the plain case: the full parser takes it.
+                #expect(payload.contains(#""connectorId":1.0"#), "\(frame)")
+                continue
+            }
+            #expect(scanned.messageID == slow.messageID)
+            #expect(scanned.request == slow.request)
+        }
+    }
+
+    @Test(arguments: MeterValuesFastDecodeTests.leftToTheFullDecoder)
+    func leavesWhatIsNotPlainlyValidToTheFullParser(_ payload: String) {
+        for frame in Self.frames(payload) {
+            #expect(Self.scan(frame) == nil, "\(frame)")
+        }
+    }
+
+    @Test func leavesOtherShapesToTheFullParser() {
+        let payload = #"{"connectorId":1,"meterValue":[]}"#
+        for frame in [
+            #"[2,"id","Heartbeat",{}]"#, #"[3,"id",{}]"#, #"[2.0,"id","MeterValues",\#(payload)]"#,
+            #"[2,"id","MeterValues",\#(payload),7]"#, #"[2,"id","MeterValues",\#(payload)] x"#,
+            #"[2,"i\"d","MeterValues",\#(payload)]"#, #"[2,"\#(String(repeating: "a", count: 37))","MeterValues",\#(payload)]"#,
+            #"[2,"id","MeterValues",{"connectorId":1,"connectorId":2,"meterValue":[]}]"#,
+            #"[2,"id","MeterValues",{"connectorId":01,"meterValue":[]}]"#,
+            #"[2,"id","MeterValues",{"connectorId":1e0,"meterValue":[]}]"#,
+            #"[2,"id","MeterValues",{"connectorId":1,"transactionId":-0,"meterValue":[]}]"#,
+            #"[2,"id","MeterValues",{"connectorId":1,"transactionId":1234567890123456,"meterValue":[]}]"#,
+            #"[2,"id","MeterValues",{"connectorId":1,"meterValue":[{"timestamp":"2026-11-21T10:00:00Z","sampledValue":[{"value":"1","value":"2"}]}]}]"#,
+            #"[2,"id","MeterValues",{"connectorId":1,"meterValue":[]"#, "", "[", "[2,",
+        ] {
+            #expect(Self.scan(frame) == nil, "\(frame)")
+        }
+    }
+
+    /// Randomly damaged frames: whatever the scanner still accepts, the full parser reads the same way.
+    @Test func agreesWithTheFullParserOnMutatedFrames() {
+        var generator = SystemRandomNumberGenerator()
+        let originals = MeterValuesFastDecodeTests.accepted.flatMap(Self.frames).map { Array($0.utf8) }
+        let alphabet = Array(#"{}[],:"\ -.0123456789eEaZT+"#.utf8)
+        var accepted = 0
+        for _ in 0..<20_000 {
+            var bytes = originals.randomElement(using: &generator)!
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let position = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[position] = alphabet.randomElement(using: &generator)!
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet.randomElement(using: &generator)!, at: position)
+                }
+                if bytes.isEmpty { bytes = [0x20] }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard let scanned = Self.scan(text) else { continue }
+            accepted += 1
+            let slow = Self.slowPath(text)
+            #expect(slow?.messageID == scanned.messageID, "\(text)")
+            #expect(slow?.request == scanned.request, "\(text)")
+        }
+        #expect(accepted > 100, "the mutations should leave some frames plainly valid")
+    }
+}

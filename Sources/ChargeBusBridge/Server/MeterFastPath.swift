@@ -97,12 +97,10 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Takes the frame if it is a plainly valid MeterValues of a connector whose meter state is loaded.
     private func tryAnswer(_ frame: WebSocketFrame, session: ChargerSession, context: ChannelHandlerContext) -> Bool {
-        var data = frame.unmaskedData
+        let data = frame.unmaskedData
         // A cheap look before parsing: this path is only for MeterValues calls.
-        guard data.readableBytesView.starts(with: "[2,".utf8), data.readableBytesView.firstRange(of: Self.meterValuesAction) != nil,
-              let text = data.readString(length: data.readableBytes),
-              case .call(let messageID, "MeterValues", let payload)? = try? OCPPFrame.parse(text, version: .v16),
-              let request = OCPP16.MeterValues.Request.decodeIfPlainlyValid(payload),
+        guard data.readableBytesView.firstRange(of: Self.meterValuesAction) != nil,
+              let (messageID, request) = Self.plainMeterValues(data),
               request.meterValue.count == 1, session.isMeterStateReady(connector: request.connectorId), !session.isClosed
         else { return false }
 
@@ -114,7 +112,7 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         environment.metrics.framesIn.increment()
         environment.metrics.fastPathFrames.increment()
         if environment.configuration.ocppLog == .all {
-            environment.bus.ocppFrameNow(session.chargerID, at: receivedAt, direction: .in, frame: text)
+            environment.bus.ocppFrameNow(session.chargerID, at: receivedAt, direction: .in, frame: String(buffer: data))
         }
         if !skipped.isEmpty {
             session.logger.notice("meter values skipped", metadata: ["connector": "\(request.connectorId)", "skipped": "\(skipped)"])
@@ -127,6 +125,17 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private static let meterValuesAction = Array("\"MeterValues\"".utf8)
+
+    /// The frame's id and request if it is a plainly valid MeterValues: scanned from the bytes in the common case,
+    /// else parsed and checked the general way (for instance a frame with escapes in a string).
+    private static func plainMeterValues(_ data: ByteBuffer) -> (String, OCPP16.MeterValues.Request)? {
+        if let scanned = data.withUnsafeReadableBytes({ OCPP16.MeterValues.Request.scanPlainFrame($0) }) {
+            return (scanned.messageID, scanned.request)
+        }
+        guard case .call(let messageID, "MeterValues", let payload)? = try? OCPPFrame.parse(String(buffer: data), version: .v16),
+              let request = OCPP16.MeterValues.Request.decodeIfPlainlyValid(payload) else { return nil }
+        return (messageID, request)
+    }
 
     /// Validates and publishes an accepted reading; when the MQTT window is full, tries again as soon as a slot frees
     /// (the charger waits for its answer meanwhile, which is the back-pressure).
