@@ -99,8 +99,7 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func tryAnswer(_ frame: WebSocketFrame, session: ChargerSession, context: ChannelHandlerContext) -> Bool {
         let data = frame.unmaskedData
         // A cheap look before parsing: this path is only for MeterValues calls.
-        guard data.readableBytesView.firstRange(of: Self.meterValuesAction) != nil,
-              let (messageID, request) = Self.plainMeterValues(data),
+        guard Self.namesMeterValues(data), let (messageID, request) = Self.plainMeterValues(data),
               request.meterValue.count == 1, session.isMeterStateReady(connector: request.connectorId), !session.isClosed
         else { return false }
 
@@ -125,6 +124,26 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private static let meterValuesAction = Array("\"MeterValues\"".utf8)
+
+    /// Whether `"MeterValues"` appears where a CALL's action is: within the first 96 bytes (`[2,` and an id of at
+    /// most 36 characters come first).
+    private static func namesMeterValues(_ data: ByteBuffer) -> Bool {
+        data.withUnsafeReadableBytes { bytes in
+            let needle = meterValuesAction
+            let limit = min(bytes.count, 96) - needle.count
+            guard limit >= 0 else { return false }
+            var start = 0
+            while start <= limit {
+                if bytes[start] == needle[0] {
+                    var matched = 1
+                    while matched < needle.count, bytes[start + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return true }
+                }
+                start += 1
+            }
+            return false
+        }
+    }
 
     /// The frame's id and request if it is a plainly valid MeterValues: scanned from the bytes in the common case,
     /// else parsed and checked the general way (for instance a frame with escapes in a string).
