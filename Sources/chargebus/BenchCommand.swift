@@ -35,7 +35,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Load generator: lean (synchronous on its own event loops, a few µs of CPU per frame) or simulator (the full simulated chargers, for comparison)")
     var generator: BenchGenerator = .lean
     @Option(name: .customLong("generator-threads"), help: "Event-loop threads of the lean generator") var generatorThreads: Int = 2
+    @Option(name: .customLong("throughput-check"),
+            help: "How the throughput phase checks delivery: 'subscriber' (a QoS 1 subscriber matches every meter message; the default) or 'puback' (only the broker's PUBACK, which the bridge waits for before each answer)")
+    var throughputCheck: DeliveryCheck = .subscriber
     @Flag(help: "Print the report as JSON") var json = false
+
+    enum DeliveryCheck: String, ExpressibleByArgument, Codable, Sendable { case subscriber, puback }
 
     func validate() throws {
         guard (1...50_000).contains(chargers) else { throw ValidationError("--chargers must be between 1 and 50000") }
@@ -139,11 +144,11 @@ struct BenchCommand: AsyncParsableCommand {
 
         let meterFilter = "\(topicRoot)/chargers/+/connectors/+/meter"
         report.throughput = try await measure(phase: "throughput", fleet: fleet, rate: rate, seconds: duration,
-                                              filter: meterFilter, topics: topics, logger: logger)
+                                              filter: meterFilter, topics: topics, logger: logger, check: throughputCheck)
         progress("throughput: \(Int(report.throughput!.framesPerSecond)) frames/s in, \(Int(report.throughput!.busMessagesPerSecond)) meter msg/s seen, p99 \(ms(report.throughput!.p99)), bench CPU \(cpu(report.throughput!))")
         if latencyRate > 0 {
             report.latency = try await measure(phase: "latency", fleet: fleet, rate: latencyRate, seconds: latencyDuration,
-                                               filter: meterFilter, topics: topics, logger: logger)
+                                               filter: meterFilter, topics: topics, logger: logger, check: .subscriber)
             progress("latency at \(Int(latencyRate))/s: p50 \(ms(report.latency!.p50)) p99 \(ms(report.latency!.p99)), bench CPU \(cpu(report.latency!))")
         }
     }
@@ -157,11 +162,12 @@ struct BenchCommand: AsyncParsableCommand {
     /// One load phase: the fleet sends MeterValues at `rate`; a subscriber matches every meter
     /// message on the bus to its send by (charger, connector, energy register).
     private func measure(phase: String, fleet: BenchFleet, rate: Double, seconds: Double, filter: String,
-                         topics: Topics, logger: Logger) async throws -> PhaseReport {
+                         topics: Topics, logger: Logger, check: DeliveryCheck) async throws -> PhaseReport {
         let sends = SendLedger()
         let client = MQTTClient(configuration: try MQTTConfiguration(url: mqtt, clientID: "chargebus-bench-\(phase)-\(getpid())"), logger: logger)
         try await client.connect()
-        let subscription = try await client.subscribe(filter, qos: .atLeastOnce)
+        // With the PUBACK check nothing subscribes: the broker only receives, as it would with no field app listening.
+        let subscription = try await client.subscribe(check == .subscriber ? filter : "\(topics.root)/bench/nothing", qos: .atLeastOnce)
         let outBefore = await bridgeMessagesOut()
         let received = try await withThrowingTaskGroup(of: ReceiveTally?.self) { group in
             group.addTask {
@@ -203,7 +209,8 @@ struct BenchCommand: AsyncParsableCommand {
         let loadSeconds = load.duration.seconds
         var report = PhaseReport(targetRate: rate, seconds: loadSeconds, framesSent: load.sent, framesAcknowledged: load.acknowledged,
                                  framesFailed: load.failed, meterMessagesSeen: tally.count, unmatched: tally.unmatched,
-                                 lost: max(0, load.acknowledged - (tally.count - tally.unmatched)))
+                                 lost: check == .subscriber ? max(0, load.acknowledged - (tally.count - tally.unmatched)) : nil)
+        report.deliveryCheck = check
         report.framesPerSecond = Double(load.acknowledged) / max(loadSeconds, 0.001)
         report.busMessagesPerSecond = Double(tally.count) / max(loadSeconds, 0.001)
         if let before = outBefore, let after = outAfter {
@@ -451,7 +458,11 @@ struct PhaseReport: Codable, Sendable {
     var framesFailed: Int
     var meterMessagesSeen: Int
     var unmatched: Int
-    var lost: Int
+    /// Acknowledged frames whose meter message no subscriber saw; nil with the PUBACK-only check.
+    var lost: Int?
+    /// `subscriber`: every meter message was matched on the bus; `puback`: the bridge's answer (sent only after
+    /// the broker's PUBACK) is the proof of delivery to the broker.
+    var deliveryCheck: BenchCommand.DeliveryCheck?
     var framesPerSecond: Double = 0
     var busMessagesPerSecond: Double = 0
     var bridgeMQTTMessagesOutPerSecond: Double?
@@ -503,7 +514,11 @@ struct BenchReport: Codable, Sendable {
             lines.append(String(format: "%@ (target %.0f/s, %.1f s): %.0f OCPP frames/s in, %.0f meter msg/s on the bus%@, frame→bus p50 %@ p99 %@ max %@, lost %d, failed %d",
                                 name, phase.targetRate, phase.seconds, phase.framesPerSecond, phase.busMessagesPerSecond,
                                 phase.bridgeMQTTMessagesOutPerSecond.map { String(format: " (bridge publishes %.0f msg/s in all)", $0) } ?? "",
-                                ms(phase.p50), ms(phase.p99), ms(phase.max), phase.lost, phase.framesFailed))
+                                ms(phase.p50), ms(phase.p99), ms(phase.max), phase.lost ?? -1, phase.framesFailed))
+            if phase.deliveryCheck == .puback {
+                lines.append(String(format: "  delivery checked by the broker's PUBACK only (no subscriber); charger round trip p50 %@ p99 %@",
+                                    ms(phase.roundTripP50), ms(phase.roundTripP99)))
+            }
             if let perFrame = phase.benchCPUMicrosPerFrame, let cores = phase.benchCPUCores {
                 lines.append(String(format: "  bench process CPU during %@: %.1f µs per frame sent, %.0f %% of a core", name, perFrame, cores * 100)
                     + (phase.generatorCPUMicrosPerFrame.map { String(format: " (generator event loops %.1f µs per frame)", $0) } ?? ""))
