@@ -70,16 +70,10 @@ final class ClientCore: Sendable {
         var slotWaiters = RingBuffer<OneShot<Result<Void, MQTTError>>>()
         /// `flush` callers, woken when nothing is pending any more.
         var drainWaiters: [OneShot<Result<Void, MQTTError>>] = []
-        /// `tryPublishAcknowledged` callers that found the window full and asked to be told when a slot frees.
-        var slotFreeCallbacks = RingBuffer<@Sendable () -> Void>()
-
-        /// Callbacks to run (outside the lock) now that slots are free and no suspended publisher is first in line.
-        mutating func takeSlotFreeCallbacks(limit: Int) -> [@Sendable () -> Void] {
-            guard slotWaiters.isEmpty, inUse < limit, !slotFreeCallbacks.isEmpty else { return [] }
-            var callbacks: [@Sendable () -> Void] = []
-            while callbacks.count < limit - inUse, let callback = slotFreeCallbacks.popFirst() { callbacks.append(callback) }
-            return callbacks
-        }
+        /// `tryPublishAcknowledged(waitForSlot: true)` messages that found the window full, published in order as
+        /// slots free (after suspended publishers, which were first in line). Bounded by the callers: each has at
+        /// most one message waiting here (the bridge: one per charger connection).
+        var deferred = RingBuffer<DeferredPublish>()
 
         /// Returns a freed slot. Publishers held up by back-pressure are woken in batches, once the backlog fell to
         /// `lowWater`, instead of one thread wake-up per PUBACK. Each returned waiter now owns a slot; complete them
@@ -98,6 +92,13 @@ final class ClientCore: Sendable {
 
     /// Wakes publishers that were given a slot. A popped waiter is no longer reachable for cancellation or
     /// shutdown, so this completion always wins.
+    struct DeferredPublish {
+        var topic: String
+        var payload: [UInt8]
+        var retain: Bool
+        var onAcknowledged: @Sendable (Result<Void, MQTTError>) -> Void
+    }
+
     /// Who is told that the broker acknowledged (or will never acknowledge) a QoS 1 message.
     enum AcknowledgementTarget {
         case nobody
@@ -427,12 +428,11 @@ final class ClientCore: Sendable {
             let targets = Array(state.pending.values)
             state.drainWaiters.removeAll()
             state.pending.removeAll()
-            return (waiters, targets, state.slotFreeCallbacks.removeAll())
+            return (waiters, targets, state.deferred.removeAll())
         }
         for waiter in publishWaiters { waiter.complete(.failure(.shutdown)) }
         for target in acknowledgementTargets { target.complete(.failure(.shutdown)) }
-        // They try again and learn of the shutdown from the refusal.
-        for callback in slotFree { callback() }
+        for message in slotFree { message.onAcknowledged(.failure(.shutdown)) }
         return true
     }
 
@@ -558,7 +558,7 @@ final class ClientCore: Sendable {
 
     private func handlePublished(mid: Int32, reasonCode: Int32) {
         // Called for PUBACKs (QoS 1) and for QoS 0 messages written to the socket; the latter are not tracked.
-        let (target, granted, slotFree): (AcknowledgementTarget?, [OneShot<Result<Void, MQTTError>>], [@Sendable () -> Void]) =
+        let (target, granted, refused): (AcknowledgementTarget?, [OneShot<Result<Void, MQTTError>>], [(DeferredPublish, MQTTError)]) =
             publishes.withLock { state in
                 guard let entry = state.pending.removeValue(forKey: mid) else { return (nil, [], []) }
                 var wake = state.releaseSlot(limit: maxPendingPublishes, lowWater: lowWaterPendingPublishes)
@@ -566,10 +566,10 @@ final class ClientCore: Sendable {
                     wake.append(contentsOf: state.drainWaiters)
                     state.drainWaiters.removeAll()
                 }
-                return (entry, wake, state.takeSlotFreeCallbacks(limit: maxPendingPublishes))
+                return (entry, wake, publishDeferred(&state))
             }
         Self.grant(granted)
-        for callback in slotFree { callback() }
+        for (message, error) in refused { message.onAcknowledged(.failure(error)) }
         guard let target else { return }
         if reasonCode >= 0x80 {
             let reason = Mosq.reason(reasonCode)
@@ -774,16 +774,16 @@ final class ClientCore: Sendable {
     /// broker's PUBACK, a rejection, or `shutdown`. When every slot is taken, or publishers are already queued
     /// for one, nothing is sent and the answer is `.noSlot`: the caller then takes its suspending path, so
     /// back-pressure still applies and order among publishers is kept.
-    func tryPublishAcknowledged(_ topic: String, payload: [UInt8], retain: Bool,
-                                whenSlotFree: (@Sendable () -> Void)? = nil,
+    func tryPublishAcknowledged(_ topic: String, payload: [UInt8], retain: Bool, waitForSlot: Bool = false,
                                 onAcknowledged: @escaping @Sendable (Result<Void, MQTTError>) -> Void) -> TryPublishOutcome {
         guard !shutdownFlag.load(ordering: .relaxed) else { return .failed(.shutdown) }
         guard payload.count <= Int(MQTT_MAX_PAYLOAD) else { return .failed(.publishFailed("payload of \(payload.count) bytes is too large")) }
         let (outcome, granted): (TryPublishOutcome, [OneShot<Result<Void, MQTTError>>]) = publishes.withLock { state in
             if state.shutdown { return (.failed(.shutdown), []) }
-            if state.inUse >= maxPendingPublishes || !state.slotWaiters.isEmpty {
-                if let whenSlotFree { state.slotFreeCallbacks.append(whenSlotFree) }
-                return (.noSlot, [])
+            if state.inUse >= maxPendingPublishes || !state.slotWaiters.isEmpty || !state.deferred.isEmpty {
+                guard waitForSlot else { return (.noSlot, []) }
+                state.deferred.append(DeferredPublish(topic: topic, payload: payload, retain: retain, onAcknowledged: onAcknowledged))
+                return (.deferred, [])
             }
             state.inUse += 1
             // Under the lock for the same reason as in `publish`: the PUBACK must find the entry.
@@ -800,6 +800,24 @@ final class ClientCore: Sendable {
             messagesOut.increment()
         }
         return outcome
+    }
+
+    /// Publishes deferred messages into the slots that are free, once no suspended publisher is waiting for one.
+    /// Runs under the lock (the PUBACK must find the entry); returns the messages libmosquitto refused, to be
+    /// told outside the lock.
+    private func publishDeferred(_ state: inout PublishState) -> [(DeferredPublish, MQTTError)] {
+        var refused: [(DeferredPublish, MQTTError)] = []
+        while state.slotWaiters.isEmpty, state.inUse < maxPendingPublishes, let message = state.deferred.popFirst() {
+            let (rc, mid) = rawPublish(message.topic, payload: message.payload, qos: .atLeastOnce, retain: message.retain, properties: nil)
+            guard rc == Mosq.success || rc == Mosq.noConnection else {
+                refused.append((message, mapPublishError(rc, topic: message.topic)))
+                continue
+            }
+            state.inUse += 1
+            messagesOut.increment()
+            if state.pending.updateValue(.callback(message.onAcknowledged), forKey: mid) != nil { state.inUse -= 1 }
+        }
+        return refused
     }
 
     /// QoS 0 without suspending; like `publish`, only while connected.

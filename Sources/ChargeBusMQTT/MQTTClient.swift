@@ -113,12 +113,12 @@ public final class MQTTClient: Sendable {
     /// full (or publishers are already waiting for it) nothing is queued and the answer is `.noSlot`, so that the
     /// caller can fall back to `publishAcknowledged` and feel the back-pressure there.
     ///
-    /// `whenSlotFree`: with `.noSlot`, called once (on the network thread) when a slot is free again, so the caller
-    /// can try again instead of polling. Callers are told in the order they were refused.
-    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8], retain: Bool = false,
-                                       whenSlotFree: (@Sendable () -> Void)? = nil,
+    /// `waitForSlot`: instead of `.noSlot`, the client keeps the message and publishes it (in order, after
+    /// suspended publishers) once a slot frees: `.deferred`. The caller must bound how many it defers, since they
+    /// wait in memory; the bridge defers at most one per charger, which waits for its answer meanwhile.
+    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8], retain: Bool = false, waitForSlot: Bool = false,
                                        onAcknowledged: @escaping @Sendable (Result<Void, MQTTError>) -> Void) -> TryPublishOutcome {
-        core.tryPublishAcknowledged(topic, payload: payload, retain: retain, whenSlotFree: whenSlotFree, onAcknowledged: onAcknowledged)
+        core.tryPublishAcknowledged(topic, payload: payload, retain: retain, waitForSlot: waitForSlot, onAcknowledged: onAcknowledged)
     }
 
     /// QoS 0 without suspending. Like `publish` at QoS 0, fails with `notConnected` while disconnected.

@@ -161,6 +161,9 @@ public enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
 public enum TryPublishOutcome: Sendable, Equatable {
     /// Queued; the callback will be called exactly once.
     case queued
+    /// The window was full (`waitForSlot`): the client publishes it, in order, as soon as a slot frees; the callback
+    /// will be called exactly once.
+    case deferred
     /// The in-flight window is full: nothing was queued and the callback will not be called.
     case noSlot
     /// Refused at once (shutdown, a bad topic, too large); the callback will not be called.

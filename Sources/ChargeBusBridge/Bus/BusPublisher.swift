@@ -8,10 +8,11 @@ public protocol BusPublisher: Sendable {
     /// Publishes and, when `awaitBrokerAck` is set and QoS is 1, returns only after the broker's PUBACK.
     func publish(_ topic: String, payload: [UInt8], qos: MQTTQoS, retain: Bool, awaitBrokerAck: Bool) async throws
 
-    /// For the meter fast path, which runs on a NIO event loop and must not suspend: queues a QoS 1 message and
-    /// calls `onAcknowledged` once the broker acknowledged it (or failed it). Anything but `.queued` means nothing
-    /// was sent and `onAcknowledged` will not be called. With `.noSlot`, `whenSlotFree` is called once a slot is free.
-    func tryPublishAcknowledged(_ topic: String, payload: [UInt8], whenSlotFree: @escaping @Sendable () -> Void,
+    /// For the meter fast path, which runs on a NIO event loop and must not suspend: queues a QoS 1 message (or,
+    /// when the in-flight window is full, keeps it to publish as soon as a slot frees: `.deferred`) and calls
+    /// `onAcknowledged` once the broker acknowledged it (or failed it). `.unavailable`: nothing was sent and
+    /// `onAcknowledged` will not be called.
+    func tryPublishAcknowledged(_ topic: String, payload: [UInt8],
                                 onAcknowledged: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome
 
     /// QoS 0 without suspending (the raw frame log of the fast path). False when it could not be sent.
@@ -21,14 +22,17 @@ public protocol BusPublisher: Sendable {
 /// What a non-suspending publish did.
 public enum FastPublishOutcome: Sendable, Equatable {
     case queued
-    /// The in-flight window is full: take the suspending path, which waits for a slot.
-    case noSlot
+    /// The in-flight window was full: the message goes out, in order, as soon as a slot frees.
+    case deferred
     /// This publisher has no non-suspending path, or refused at once.
     case unavailable
+
+    /// Whether the message will be published and `onAcknowledged` called.
+    public var isAccepted: Bool { self == .queued || self == .deferred }
 }
 
 extension BusPublisher {
-    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8], whenSlotFree: @escaping @Sendable () -> Void,
+    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8],
                                        onAcknowledged: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome {
         .unavailable
     }
@@ -45,13 +49,13 @@ extension MQTTClient: BusPublisher {
         }
     }
 
-    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8], whenSlotFree: @escaping @Sendable () -> Void,
+    public func tryPublishAcknowledged(_ topic: String, payload: [UInt8],
                                        onAcknowledged: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome {
-        switch tryPublishAcknowledged(topic, payload: payload, retain: false, whenSlotFree: whenSlotFree,
+        switch tryPublishAcknowledged(topic, payload: payload, retain: false, waitForSlot: true,
                                       onAcknowledged: { onAcknowledged($0.mapError { $0 }) }) {
         case .queued: .queued
-        case .noSlot: .noSlot
-        case .failed: .unavailable
+        case .deferred: .deferred
+        case .noSlot, .failed: .unavailable
         }
     }
 
@@ -114,15 +118,15 @@ public struct BusWriter: Sendable {
 
     /// `meter` without suspending, for the fast path. `onPublished` is called (on the MQTT thread) once the broker
     /// acknowledged the message, or at once after queueing it when the bridge does not wait for acknowledgements.
-    func tryMeter(_ chargerID: String, connector: Int, _ reading: MeterReading, whenSlotFree: @escaping @Sendable () -> Void,
+    func tryMeter(_ chargerID: String, connector: Int, _ reading: MeterReading,
                   onPublished: @escaping @Sendable (Result<Void, any Error>) -> Void) -> FastPublishOutcome {
         let topic = topics.meter(chargerID, connector: connector)
         guard awaitBrokerAck else {
-            let outcome = publisher.tryPublishAcknowledged(topic, payload: reading.busJSON(), whenSlotFree: whenSlotFree) { _ in }
-            if outcome == .queued { onPublished(.success(())) }
+            let outcome = publisher.tryPublishAcknowledged(topic, payload: reading.busJSON()) { _ in }
+            if outcome.isAccepted { onPublished(.success(())) }
             return outcome
         }
-        return publisher.tryPublishAcknowledged(topic, payload: reading.busJSON(), whenSlotFree: whenSlotFree, onAcknowledged: onPublished)
+        return publisher.tryPublishAcknowledged(topic, payload: reading.busJSON(), onAcknowledged: onPublished)
     }
 
     /// `ocppFrame` without suspending. QoS 0, so a frame logged while the broker is away is simply not logged.

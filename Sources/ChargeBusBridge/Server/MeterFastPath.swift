@@ -156,32 +156,29 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         return (messageID, request)
     }
 
-    /// Validates and publishes an accepted reading; when the MQTT window is full, tries again as soon as a slot frees
-    /// (the charger waits for its answer meanwhile, which is the back-pressure).
+    /// Validates and publishes an accepted reading. When the MQTT window is full the client keeps it and sends it as
+    /// soon as a slot frees; the charger waits for its answer meanwhile, which is the back-pressure.
     private func publish(_ accepted: Accepted, context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let contextBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let session = accepted.session
         let (outcome, reading) = session.validateAndPublishMeter(accepted.normalized, connector: accepted.connector) { reading in
-            environment.bus.tryMeter(session.chargerID, connector: accepted.connector, reading, whenSlotFree: {
-                eventLoop.execute { loopBound.value.publish(accepted, context: contextBound.value) }
-            }, onPublished: { result in
+            environment.bus.tryMeter(session.chargerID, connector: accepted.connector, reading) { result in
                 eventLoop.execute {
                     loopBound.value.answer(messageID: accepted.messageID, result: result, started: accepted.started,
                                            session: session, context: contextBound.value)
                 }
-            })
+            }
         }
         switch outcome {
-        case .queued:
+        case .queued, .deferred:
+            if outcome == .deferred { environment.metrics.fastPathSlotWaits.increment() }
             if let reading, !reading.valid {
                 environment.metrics.invalidMeterReadings.increment()
                 session.logger.warning("invalid energy reading", metadata: ["connector": "\(accepted.connector)",
                                                                             "reason": "\(reading.invalidReason ?? "-")"])
             }
-        case .noSlot:
-            environment.metrics.fastPathSlotWaits.increment()  // `whenSlotFree` calls back
         case .unavailable:
             struct NotPublished: Error, CustomStringConvertible {
                 var description: String { "the MQTT client refused the message (shutting down, or the session closed)" }

@@ -415,8 +415,7 @@ final class ChargerSession: Sendable {
     }
 
     /// Validates a reading against the connector's last valid one, and commits the validator's new state only if
-    /// `publish` queued the result, so that a reading tried again later is validated once. `.unavailable` when the
-    /// meter state is not loaded or the session is closed.
+    /// `publish` accepted the result. `.unavailable` when the meter state is not loaded or the session is closed.
     func validateAndPublishMeter(_ normalized: MeterReading, connector: Int,
                                  publish: (MeterReading) -> FastPublishOutcome) -> (FastPublishOutcome, MeterReading?) {
         state.withLock { state in
@@ -426,9 +425,9 @@ final class ChargerSession: Sendable {
             let inSession = reading.transactionId != nil && reading.transactionId == meter.transactionID
             let validated = meter.validator.validate(reading, meterStartWh: inSession ? meter.meterStartWh : nil)
             let outcome = publish(validated)
-            guard outcome == .queued else { return (outcome, nil) }
+            guard outcome.isAccepted else { return (outcome, nil) }
             state.meters[connector] = meter
-            return (.queued, validated)
+            return (outcome, validated)
         }
     }
 
