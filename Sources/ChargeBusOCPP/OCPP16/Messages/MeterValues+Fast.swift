@@ -76,33 +76,43 @@ extension OCPP16.MeterValues.Request {
         var sample = OCPP16.SampledValue(value: "")
         var sawValue = false
         for (key, field) in object {
-            guard case .string(let text) = field else { return nil }
-            switch key {
-            case "value":
-                sample.value = text
-                sawValue = true
-            case "context":
-                guard OCPP16.ReadingContext.knownValues.contains(text) else { return nil }
-                sample.context = OCPP16.ReadingContext(rawValue: text)
-            case "format":
-                guard OCPP16.ValueFormat.knownValues.contains(text) else { return nil }
-                sample.format = OCPP16.ValueFormat(rawValue: text)
-            case "measurand":
-                guard OCPP16.Measurand.knownValues.contains(text) else { return nil }
-                sample.measurand = OCPP16.Measurand(rawValue: text)
-            case "phase":
-                guard OCPP16.Phase.knownValues.contains(text) else { return nil }
-                sample.phase = OCPP16.Phase(rawValue: text)
-            case "location":
-                guard OCPP16.Location.knownValues.contains(text) else { return nil }
-                sample.location = OCPP16.Location(rawValue: text)
-            case "unit":
-                guard OCPP16.UnitOfMeasure.knownValues.contains(text) else { return nil }
-                sample.unit = OCPP16.UnitOfMeasure(rawValue: text)
-            default:
-                return nil
-            }
+            guard case .string(let text) = field, sample.setPlainField(key, text, sawValue: &sawValue) else { return nil }
         }
         return sawValue ? sample : nil
+    }
+}
+
+extension OCPP16.SampledValue {
+    /// Sets one field of a sample from its JSON string, the plain way both fast MeterValues readers accept: the
+    /// field is known, not seen before in this sample, and an enumeration holds a value the schema lists.
+    /// False means "not plainly valid": the caller leaves the frame to the schema decoder.
+    mutating func setPlainField(_ key: String, _ text: String, sawValue: inout Bool) -> Bool {
+        switch key {
+        case "value":
+            guard !sawValue else { return false }
+            value = text
+            sawValue = true
+        case "context":
+            guard context == nil, OCPP16.ReadingContext.knownValues.contains(text) else { return false }
+            context = OCPP16.ReadingContext(rawValue: text)
+        case "format":
+            guard format == nil, OCPP16.ValueFormat.knownValues.contains(text) else { return false }
+            format = OCPP16.ValueFormat(rawValue: text)
+        case "measurand":
+            guard measurand == nil, OCPP16.Measurand.knownValues.contains(text) else { return false }
+            measurand = OCPP16.Measurand(rawValue: text)
+        case "phase":
+            guard phase == nil, OCPP16.Phase.knownValues.contains(text) else { return false }
+            phase = OCPP16.Phase(rawValue: text)
+        case "location":
+            guard location == nil, OCPP16.Location.knownValues.contains(text) else { return false }
+            location = OCPP16.Location(rawValue: text)
+        case "unit":
+            guard unit == nil, OCPP16.UnitOfMeasure.knownValues.contains(text) else { return false }
+            unit = OCPP16.UnitOfMeasure(rawValue: text)
+        default:
+            return false
+        }
+        return true
     }
 }

@@ -80,33 +80,7 @@ extension OCPP16.MeterValues.Request {
         let complete = scanner.object { key, scanner in
             guard let text = scanner.string() else { return false }
             // A repeated key leaves the frame to the full parser (there, the last one wins).
-            switch key {
-            case "value":
-                guard !sawValue else { return false }
-                sample.value = text
-                sawValue = true
-            case "context":
-                guard sample.context == nil, OCPP16.ReadingContext.knownValues.contains(text) else { return false }
-                sample.context = OCPP16.ReadingContext(rawValue: text)
-            case "format":
-                guard sample.format == nil, OCPP16.ValueFormat.knownValues.contains(text) else { return false }
-                sample.format = OCPP16.ValueFormat(rawValue: text)
-            case "measurand":
-                guard sample.measurand == nil, OCPP16.Measurand.knownValues.contains(text) else { return false }
-                sample.measurand = OCPP16.Measurand(rawValue: text)
-            case "phase":
-                guard sample.phase == nil, OCPP16.Phase.knownValues.contains(text) else { return false }
-                sample.phase = OCPP16.Phase(rawValue: text)
-            case "location":
-                guard sample.location == nil, OCPP16.Location.knownValues.contains(text) else { return false }
-                sample.location = OCPP16.Location(rawValue: text)
-            case "unit":
-                guard sample.unit == nil, OCPP16.UnitOfMeasure.knownValues.contains(text) else { return false }
-                sample.unit = OCPP16.UnitOfMeasure(rawValue: text)
-            default:
-                return false
-            }
-            return true
+            return sample.setPlainField(key, text, sawValue: &sawValue)
         }
         guard complete, sawValue else { return nil }
         return sample
