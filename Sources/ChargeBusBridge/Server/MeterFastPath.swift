@@ -59,8 +59,8 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         active = false
-        // Whatever was held is passed on, so the session sees the frames it would have seen.
-        while let frame = held.popFirst() { pass(frame, context: context) }
+        // Frames held behind an unanswered one can no longer be answered: the socket is gone.
+        held.removeAll()
         context.fireChannelInactive()
     }
 
