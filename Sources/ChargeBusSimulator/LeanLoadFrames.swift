@@ -25,21 +25,18 @@ enum LeanBytes {
             digits += 1
             rest /= 10
         }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { pointer in
-            var rest = value
-            var index = digits - 1
-            while index >= 0 {
-                pointer[index] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
-                rest /= 10
-                index -= 1
-            }
-            return digits
-        }
+        writeDigits(value, width: digits, into: &buffer)
     }
 
     /// Appends `value` zero-padded to `width` digits (`value` must fit).
     @inline(__always)
     static func writePadded(_ value: Int, width: Int, into buffer: inout ByteBuffer) {
+        writeDigits(value, width: width, into: &buffer)
+    }
+
+    /// The last `width` decimal digits of a non-negative `value`.
+    @inline(__always)
+    private static func writeDigits<Value: FixedWidthInteger>(_ value: Value, width: Int, into buffer: inout ByteBuffer) {
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: width) { pointer in
             var rest = value
             var index = width - 1

@@ -100,7 +100,7 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let data = frame.unmaskedData
         // A cheap look before parsing: this path is only for MeterValues calls.
         guard Self.namesMeterValues(data), let (messageID, request) = Self.plainMeterValues(data),
-              request.meterValue.count == 1, session.isMeterStateReady(connector: request.connectorId), !session.isClosed
+              request.meterValue.count == 1, session.canTakeMeterValues(connector: request.connectorId)
         else { return false }
 
         let started = ContinuousClock.now

@@ -93,6 +93,15 @@ final class ChargerSession: Sendable {
         var transactionID: TransactionID?
         var meterStartWh: Double?
         var loadedFromStore = false
+
+        /// Checks a normalized reading against the last valid one and the connector's maximum power, and fills in the
+        /// open transaction (session energy counts only for the transaction this state knows).
+        mutating func validate(_ normalized: MeterReading) -> MeterReading {
+            var reading = normalized
+            if reading.transactionId == nil { reading.transactionId = transactionID }
+            let inSession = reading.transactionId != nil && reading.transactionId == transactionID
+            return validator.validate(reading, meterStartWh: inSession ? meterStartWh : nil)
+        }
     }
 
     init(chargerID: String, charger: ChargerRecord, version: OCPPVersion, remote: String, channel: any Channel,
@@ -406,12 +415,11 @@ final class ChargerSession: Sendable {
         state.withLock { $0.lastSeen = .now; $0.lastPing = nil }
     }
 
-    var isClosed: Bool { state.withLock { $0.closed } }
-
-    /// Whether the connector's meter state is in memory; until then (its first reading on this connection) the
-    /// session handles its meter values, since loading it reads the store.
-    func isMeterStateReady(connector: Int) -> Bool {
-        state.withLock { $0.meters[connector]?.loadedFromStore == true }
+    /// Whether the fast path may take a reading of this connector: the session is open and the connector's meter
+    /// state is in memory. Until then (its first reading on this connection) the session handles its meter values,
+    /// since loading that state reads the store.
+    func canTakeMeterValues(connector: Int) -> Bool {
+        state.withLock { !$0.closed && $0.meters[connector]?.loadedFromStore == true }
     }
 
     /// Validates a reading against the connector's last valid one, and commits the validator's new state only if
@@ -420,10 +428,7 @@ final class ChargerSession: Sendable {
                                  publish: (MeterReading) -> FastPublishOutcome) -> (FastPublishOutcome, MeterReading?) {
         state.withLock { state in
             guard var meter = state.meters[connector], meter.loadedFromStore, !state.closed else { return (.unavailable, nil) }
-            var reading = normalized
-            if reading.transactionId == nil { reading.transactionId = meter.transactionID }
-            let inSession = reading.transactionId != nil && reading.transactionId == meter.transactionID
-            let validated = meter.validator.validate(reading, meterStartWh: inSession ? meter.meterStartWh : nil)
+            let validated = meter.validate(normalized)
             let outcome = publish(validated)
             guard outcome.isAccepted else { return (outcome, nil) }
             state.meters[connector] = meter

@@ -26,12 +26,7 @@ enum MeterPublishing {
         if !skipped.isEmpty {
             context.logger.notice("meter values skipped", metadata: ["connector": "\(connector)", "skipped": "\(skipped)"])
         }
-        let reading = context.session.withMeterState(connector: connector) { meter -> MeterReading in
-            var reading = normalized
-            if reading.transactionId == nil { reading.transactionId = meter.transactionID }
-            let inSession = reading.transactionId != nil && reading.transactionId == meter.transactionID
-            return meter.validator.validate(reading, meterStartWh: inSession ? meter.meterStartWh : nil)
-        }
+        let reading = context.session.withMeterState(connector: connector) { $0.validate(normalized) }
         if !reading.valid {
             context.environment.metrics.invalidMeterReadings.increment()
             context.logger.warning("invalid energy reading", metadata: ["connector": "\(connector)", "reason": "\(reading.invalidReason ?? "-")"])
