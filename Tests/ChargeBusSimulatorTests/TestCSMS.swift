@@ -316,8 +316,9 @@ final class TestCSMS: Sendable {
     struct NotConnected: Error {}
     struct Timeout: Error {}
 
-    /// Sends a CALL to a charger and waits for its CALLRESULT or CALLERROR.
-    func call(_ chargerID: String, _ action: String, _ payload: JSONValue, timeout: Duration = .seconds(5)) async throws -> OCPPFrame {
+    /// Sends a CALL to a charger and waits for its CALLRESULT or CALLERROR. The default wait is generous: the whole
+    /// suite runs in parallel on 2 cores, where a charger answering a reboot-time call once took over 5 s.
+    func call(_ chargerID: String, _ action: String, _ payload: JSONValue, timeout: Duration = .seconds(20)) async throws -> OCPPFrame {
         let (writer, id) = state.withLock { state in
             state.messageCounter += 1
             return (state.writers[chargerID]?.writer, "csms-\(state.messageCounter)")
