@@ -30,13 +30,17 @@ async def test_sigterm_publishes_every_charger_offline(cli, bridge_factory, bus,
         problems = []
         if code != 0:
             problems.append(f"bridge exited {code} on SIGTERM (expected 0)")
+        # The bridge exits once the broker acknowledged its last messages; the broker's delivery
+        # to this subscriber can still be on its way, so wait for it (bounded) instead of looking once.
         for cp_id in ids:
-            offline = bus.select(f"ev/chargers/{cp_id}/state", lambda p: p["online"] is False, since=mark)
+            offline = await bus.wait_count_async(f"ev/chargers/{cp_id}/state", 1, lambda p: p["online"] is False,
+                                                 timeout=5, since=mark)
             if not offline:
                 problems.append(f"{cp_id}: not published offline")
             elif offline[0].json.get("reason") != "bridge-shutdown" or offline[0].json.get("bridge") != bridge.bridge_id:
                 problems.append(f"{cp_id}: offline as {offline[0].json} (expected reason bridge-shutdown)")
-        offline = bus.select(bridge.state_topic, lambda p: p["online"] is False, since=mark)
+        offline = await bus.wait_count_async(bridge.state_topic, 1, lambda p: p["online"] is False,
+                                             timeout=5, since=mark)
         if not offline:
             problems.append("the bridge topic did not go online:false")
         elif offline[0].json.get("reason") == "connection-lost":
