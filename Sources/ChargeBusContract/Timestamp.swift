@@ -13,35 +13,51 @@ import Foundation
 /// and the formatter is both slow and not `Sendable`.
 public enum Timestamp {
     public static func format(_ date: Date) -> String {
+        String(unsafeUninitializedCapacity: formattedLength) { buffer in
+            write(date, into: UnsafeMutableRawBufferPointer(buffer))
+            return formattedLength
+        }
+    }
+
+    /// Appends the formatted timestamp's UTF-8 bytes, without an intermediate `String`.
+    public static func append(_ date: Date, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(byteCount: formattedLength, alignment: 1) { buffer in
+            write(date, into: buffer)
+            bytes.append(contentsOf: buffer)
+        }
+    }
+
+    /// `YYYY-MM-DDThh:mm:ss.mmmZ`. Years past 9999 are not representable in RFC 3339 and never occur here.
+    static let formattedLength = 24
+
+    private static func write(_ date: Date, into buffer: UnsafeMutableRawBufferPointer) {
         let totalMillis = (date.timeIntervalSince1970 * 1000).rounded(.down)
         var seconds = time_t((totalMillis / 1000).rounded(.down))
         var millis = Int(totalMillis - Double(seconds) * 1000)
         if millis < 0 { millis += 1000; seconds -= 1 }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var out = ""
-        out.reserveCapacity(24)
-        append(&out, Int(parts.tm_year) + 1900, width: 4)
-        out.append("-")
-        append(&out, Int(parts.tm_mon) + 1, width: 2)
-        out.append("-")
-        append(&out, Int(parts.tm_mday), width: 2)
-        out.append("T")
-        append(&out, Int(parts.tm_hour), width: 2)
-        out.append(":")
-        append(&out, Int(parts.tm_min), width: 2)
-        out.append(":")
-        append(&out, Int(parts.tm_sec), width: 2)
-        out.append(".")
-        append(&out, millis, width: 3)
-        out.append("Z")
-        return out
-    }
-
-    private static func append(_ out: inout String, _ value: Int, width: Int) {
-        let digits = String(value)
-        if digits.count < width { out.append(String(repeating: "0", count: width - digits.count)) }
-        out.append(digits)
+        func digits(_ value: Int, at offset: Int, width: Int) {
+            var value = min(max(value, 0), width == 4 ? 9999 : width == 3 ? 999 : 99)
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, at: 0, width: 4)
+        buffer[4] = UInt8(ascii: "-")
+        digits(Int(parts.tm_mon) + 1, at: 5, width: 2)
+        buffer[7] = UInt8(ascii: "-")
+        digits(Int(parts.tm_mday), at: 8, width: 2)
+        buffer[10] = UInt8(ascii: "T")
+        digits(Int(parts.tm_hour), at: 11, width: 2)
+        buffer[13] = UInt8(ascii: ":")
+        digits(Int(parts.tm_min), at: 14, width: 2)
+        buffer[16] = UInt8(ascii: ":")
+        digits(Int(parts.tm_sec), at: 17, width: 2)
+        buffer[19] = UInt8(ascii: ".")
+        digits(millis, at: 20, width: 3)
+        buffer[23] = UInt8(ascii: "Z")
     }
 
     /// Parses RFC 3339 / ISO 8601 date-times as chargers send them: with or without fractional

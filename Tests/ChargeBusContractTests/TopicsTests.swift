@@ -66,6 +66,21 @@ import Testing
         #expect(Timestamp.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
     }
 
+    @Test func appendsTheSameBytesAsItFormats() {
+        var bytes: [UInt8] = Array("at=".utf8)
+        let dates = [0, -0.5, 0.999, 1_795_000_000.123, 1_795_000_059.9999, 4_102_444_799.999, 951_782_400.5]
+            .map(Date.init(timeIntervalSince1970:))
+        for date in dates {
+            bytes = Array("at=".utf8)
+            Timestamp.append(date, to: &bytes)
+            #expect(bytes == Array(("at=" + Timestamp.format(date)).utf8))
+            #expect(Timestamp.format(date).utf8.count == 24)
+            #expect(Timestamp.parse(Timestamp.format(date)).map { abs($0.timeIntervalSince(date)) < 0.001 } == true, "\(date)")
+        }
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400.5)) == "2000-02-29T00:00:00.500Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 4_102_444_799.999)) == "2099-12-31T23:59:59.999Z")
+    }
+
     @Test func parsesWhatChargersSend() throws {
         let base = Date(timeIntervalSince1970: 1_795_000_000)
         #expect(Timestamp.parse("2026-11-18T11:06:40Z") == base)
@@ -122,5 +137,15 @@ import Testing
         let decoded = try BusCoding.decode(JSONValue.self, from: Array(malformed.utf8))
         #expect(decoded["frame"]?.stringValue == "not \"json\"\n\u{1}")
         #expect(decoded["malformed"] == .bool(true))
+    }
+
+    @Test func frameLogBytesEqualTheTextPayload() {
+        let at = Date(timeIntervalSince1970: 1_795_000_000.123)
+        for frame in [#"[2,"1","Heartbeat",{}]"#, #"[3,"ü-1",{"currentTime":"2026-11-18T11:06:40.123Z"}]"#] {
+            for direction in [OCPPFrameLog.Direction.in, .out] {
+                let bytes = Array(frame.utf8).withUnsafeBytes { OCPPFrameLog.payload(at: at, direction: direction, validFrame: $0) }
+                #expect(bytes == Array(OCPPFrameLog.payload(at: at, direction: direction, rawFrame: frame, isValidJSON: true).utf8))
+            }
+        }
     }
 }

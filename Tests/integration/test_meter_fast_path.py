@@ -164,3 +164,44 @@ async def test_a_full_mqtt_window_holds_chargers_back_and_loses_nothing(cli, bri
         assert all(m.qos == 1 and m.json["valid"] for m in messages if m.topic.startswith(f"ev/chargers/{cp_id}/"))
     assert fast_path_frames(bridge) >= 6 * 29 - 12, "most readings went through the fast path"
     assert bridge_metric(bridge, "chargebus_bridge_fast_path_slot_waits_total") > 0, "the window was never full"
+
+
+async def test_a_charger_that_pipelines_gets_every_answer_in_order(cli, bridge_factory, mosquitto):
+    """OCPP asks a charger to wait for each answer, but a real one may not. 25 MeterValues written back to back,
+    without waiting: the fast path keeps reading while a frame waits for its PUBACK, holds what arrives, and
+    answers every frame once, in order, with every reading on the bus once, in order."""
+    import json
+
+    from support.ocpp_peer import open_ws, raw_call, recv_frame
+
+    cp_id = "CP-PIPELINE"
+    cli.add_charger(cp_id, PASSWORD, site="SITE-P", klass="L2", connectors=1, max_power_kw=22)
+    bridge = bridge_factory()
+    topic = f"ev/chargers/{cp_id}/connectors/1/meter"
+    collector = Collector(mosquitto.port, [topic]).start()
+    t0 = utcnow().replace(microsecond=0) - dt.timedelta(hours=1)
+
+    def meter_frame(n: int) -> str:
+        at = (t0 + dt.timedelta(seconds=n)).isoformat().replace("+00:00", "Z")
+        return json.dumps([2, f"pipe-{n}", "MeterValues",
+                           {"connectorId": 1, "meterValue": [{"timestamp": at, "sampledValue": [sv(5000 + n)]}]}])
+
+    ws = await open_ws(bridge.url(cp_id), cp_id, PASSWORD)
+    try:
+        boot = await raw_call(ws, "boot-1", "BootNotification", {"chargePointVendor": "ITest", "chargePointModel": "Pipe"})
+        assert boot[0] == 3 and boot[2]["status"] == "Accepted", boot
+        # The first reading of a connector loads its state in the session; the rest can take the fast path.
+        first = await raw_call(ws, "pipe-0", "MeterValues", json.loads(meter_frame(0))[3])
+        assert first == [3, "pipe-0", {}], first
+        before = fast_path_frames(bridge)
+        for n in range(1, 26):
+            await ws.send(meter_frame(n))
+        answers = [await recv_frame(ws, 10) for _ in range(25)]
+        messages = await collector.wait_count_async(topic, 26, timeout=15)
+    finally:
+        await ws.close()
+        collector.stop()
+    assert answers == [[3, f"pipe-{n}", {}] for n in range(1, 26)], answers
+    assert [m.json["energyWh"] for m in messages] == [5000 + n for n in range(26)]
+    assert all(m.json["valid"] for m in messages), [m.json for m in messages if not m.json["valid"]]
+    assert fast_path_frames(bridge) - before >= 1, "no pipelined frame went through the fast path"

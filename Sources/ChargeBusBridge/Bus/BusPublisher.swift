@@ -130,9 +130,13 @@ public struct BusWriter: Sendable {
     }
 
     /// `ocppFrame` without suspending. QoS 0, so a frame logged while the broker is away is simply not logged.
-    func ocppFrameNow(_ chargerID: String, at: Date, direction: OCPPFrameLog.Direction, frame: String) {
-        let payload = OCPPFrameLog.payload(at: at, direction: direction, rawFrame: frame, isValidJSON: true)
-        _ = publisher.publishNow(topics.ocppLog(chargerID), payload: Array(payload.utf8))
+    func ocppFrameNow(_ chargerID: String, at: Date, direction: OCPPFrameLog.Direction, validFrame frame: UnsafeRawBufferPointer) {
+        _ = publisher.publishNow(topics.ocppLog(chargerID), payload: OCPPFrameLog.payload(at: at, direction: direction, validFrame: frame))
+    }
+
+    func ocppFrameNow(_ chargerID: String, at: Date, direction: OCPPFrameLog.Direction, validFrame frame: String) {
+        var frame = frame
+        frame.withUTF8 { ocppFrameNow(chargerID, at: at, direction: direction, validFrame: UnsafeRawBufferPointer($0)) }
     }
 
     public func transaction(_ chargerID: String, _ event: TransactionEvent) async throws {

@@ -26,7 +26,7 @@ final class FastPathLink: Sendable {
 /// same answers (this path's only difference is speed).
 ///
 /// Order is kept: frames that arrive while a fast frame waits for its PUBACK are held, and reads
-/// stop, until it is answered; a frame is only answered here when the session has handled every
+/// stop once one is held, until it is answered; a frame is only answered here when the session has handled every
 /// frame passed to it before.
 final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
@@ -65,7 +65,10 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if waitingForBroker {
+        // Reading goes on while a frame waits for its answer, until a frame is held: a charger that waits for its
+        // answers, as OCPP asks, keeps its read interest registered (two epoll_ctl calls a frame fewer), and one
+        // that pipelines is held to what a single read brought in.
+        if waitingForBroker && !held.isEmpty {
             readRequested = true
         } else {
             context.read()
@@ -111,7 +114,9 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         environment.metrics.framesIn.increment()
         environment.metrics.fastPathFrames.increment()
         if environment.configuration.ocppLog == .all {
-            environment.bus.ocppFrameNow(session.chargerID, at: receivedAt, direction: .in, frame: String(buffer: data))
+            data.withUnsafeReadableBytes {
+                environment.bus.ocppFrameNow(session.chargerID, at: receivedAt, direction: .in, validFrame: $0)
+            }
         }
         if !skipped.isEmpty {
             session.logger.notice("meter values skipped", metadata: ["connector": "\(request.connectorId)", "skipped": "\(skipped)"])
@@ -208,8 +213,8 @@ final class MeterFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
             environment.metrics.framesOut.increment()
             switch environment.configuration.ocppLog {
-            case .all: environment.bus.ocppFrameNow(session.chargerID, at: environment.now(), direction: .out, frame: text)
-            case .errors: if case .failure = result { environment.bus.ocppFrameNow(session.chargerID, at: environment.now(), direction: .out, frame: text) }
+            case .all: environment.bus.ocppFrameNow(session.chargerID, at: environment.now(), direction: .out, validFrame: text)
+            case .errors: if case .failure = result { environment.bus.ocppFrameNow(session.chargerID, at: environment.now(), direction: .out, validFrame: text) }
             case .off: break
             }
         }

@@ -100,7 +100,7 @@ struct BusJSONWriter {
     mutating func field(_ name: StaticString, date: Date) {
         key(name)
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: Timestamp.format(date).utf8)
+        Timestamp.append(date, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
         needsComma = true
     }

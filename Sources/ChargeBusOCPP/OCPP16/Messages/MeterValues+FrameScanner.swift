@@ -122,14 +122,22 @@ struct PlainJSONScanner {
     mutating func string() -> String? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
+        var isASCII = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let content = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                return text
+                // Nearly every string of a meter frame is ASCII, which is valid UTF-8 as it is: copying beats the
+                // general validation, which was a twentieth of the bridge's time under load.
+                guard isASCII else { return String(validating: content, as: UTF8.self) }
+                return String(unsafeUninitializedCapacity: content.count) { buffer in
+                    _ = buffer.initialize(from: content)
+                    return content.count
+                }
             }
             guard byte >= 0x20, byte != UInt8(ascii: "\\") else { return nil }
+            if byte >= 0x80 { isASCII = false }
             index += 1
         }
         return nil
