@@ -21,20 +21,26 @@ public enum OCPPFrameLog {
     /// Builds the payload without re-encoding the frame: a valid frame is embedded as is, a frame
     /// that is not JSON is embedded as a string with `"malformed":true`.
     public static func payload(at: Date, direction: Direction, rawFrame: String, isValidJSON: Bool) -> String {
-        let frame = isValidJSON ? rawFrame : jsonStringLiteral(rawFrame)
-        let malformed = isValidJSON ? "" : ",\"malformed\":true"
-        return "{\"at\":\"\(Timestamp.format(at))\",\"dir\":\"\(direction.rawValue)\",\"frame\":\(frame)\(malformed)}"
+        var frame = isValidJSON ? rawFrame : jsonStringLiteral(rawFrame)
+        let bytes = frame.withUTF8 { write(at: at, direction: direction, frameJSON: UnsafeRawBufferPointer($0), malformed: !isValidJSON) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `payload(at:direction:rawFrame:isValidJSON: true)` as bytes, built straight from the frame's bytes: the hot
     /// path logs two frames per OCPP message, and going through `String` copied each of them three times.
     public static func payload(at: Date, direction: Direction, validFrame frame: UnsafeRawBufferPointer) -> [UInt8] {
+        write(at: at, direction: direction, frameJSON: frame, malformed: false)
+    }
+
+    /// The one writer of the payload's format; `frameJSON` is already JSON (the frame, or its string literal).
+    private static func write(at: Date, direction: Direction, frameJSON: UnsafeRawBufferPointer, malformed: Bool) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(frame.count + 56)
+        bytes.reserveCapacity(frameJSON.count + 72)
         bytes.append(contentsOf: #"{"at":""#.utf8)
         Timestamp.append(at, to: &bytes)
         bytes.append(contentsOf: direction == .in ? #"","dir":"in","frame":"#.utf8 : #"","dir":"out","frame":"#.utf8)
-        bytes.append(contentsOf: frame)
+        bytes.append(contentsOf: frameJSON)
+        if malformed { bytes.append(contentsOf: #","malformed":true"#.utf8) }
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
